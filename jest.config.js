@@ -1,0 +1,14 @@
+/** Two fast projects (unit, integration); the real-n8n e2e suite has its own config. */
+const tsJest = ['ts-jest', { tsconfig: '<rootDir>/test/tsconfig.json', isolatedModules: true }];
+const common = { testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest }, rootDir: __dirname };
+module.exports = {
+	projects: [
+		{ ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+		{
+			...common,
+			displayName: 'integration',
+			testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+			testTimeout: 60000,
+		},
+	],
+};

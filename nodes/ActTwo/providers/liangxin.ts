@@ -1,0 +1,88 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { classifyFailure } from '../shared/errors';
+import { mapJobsState } from './status';
+import { asObject, asString, failureOf, makeTask, toIso } from './task';
+import type { ApiClient, CreateInput, MediaRef, NormalizedTask, ProviderAdapter } from './types';
+
+export const LIANGXIN_MODEL = 'runway-act-two';
+
+/** Kie-style envelopes carry the business code in the body; HTTP status may still be 200. */
+const businessCode = (body: unknown): number | null => {
+	const code = Number(asObject(body).code);
+	return Number.isFinite(code) && code !== 200 && code !== 0 ? code : null;
+};
+
+function media(ref: MediaRef): IDataObject {
+	if (ref.kind !== 'uri') throw new Error('LiangXin takes public URLs, not asset IDs.');
+	return { type: ref.type, uri: ref.uri };
+}
+
+/** resultJson is a JSON string: {"resultUrls":[…]} (providers.md 4.1). */
+function resultUrls(resultJson: unknown): string[] {
+	let parsed: unknown = resultJson;
+	if (typeof resultJson === 'string') {
+		try {
+			parsed = resultJson ? JSON.parse(resultJson) : {};
+		} catch {
+			return [];
+		}
+	}
+	const urls = asObject(parsed).resultUrls;
+	return Array.isArray(urls) ? urls.filter((u): u is string => typeof u === 'string') : [];
+}
+
+export function parseJobsRecord(body: unknown): NormalizedTask {
+	const d = asObject(asObject(body).data);
+	const status = mapJobsState(d.state);
+	const failed = status === 'failed' || Number(asObject(body).code) === 501;
+	const finalStatus = failed ? 'failed' : status;
+	return makeTask('liangxin', 'act_two', String(d.taskId ?? d.task_id ?? ''), finalStatus, body, {
+		outputs: resultUrls(d.resultJson).map((url) => ({ url })),
+		error: failureOf(finalStatus, classifyFailure(asString(d.failCode), asString(d.failMsg) ?? asString(asObject(body).msg))),
+		createdAt: toIso(d.createTime),
+		updatedAt: toIso(d.updateTime) ?? toIso(d.completeTime),
+	});
+}
+
+export const liangxinAdapter: ProviderAdapter = {
+	id: 'liangxin',
+	displayName: 'LiangXin',
+	credentialType: 'liangXinApi',
+	capabilities: { models: ['act_two'], cancel: false, callbacks: true, upload: 'none', defaultConcurrency: 3 },
+
+	async create(client: ApiClient, input: CreateInput) {
+		const inputBody: IDataObject = { character: media(input.character), reference: media(input.reference) };
+		if (input.ratio) inputBody.ratio = input.ratio;
+		if (input.bodyControl !== undefined) inputBody.body_control = input.bodyControl;
+		if (input.expressionIntensity !== undefined) inputBody.expression_intensity = input.expressionIntensity;
+		if (input.seed !== undefined) inputBody.seed = input.seed;
+		const body: IDataObject = { model: LIANGXIN_MODEL, input: inputBody };
+		if (input.callbackUrl) body.callBackUrl = input.callbackUrl;
+		const res = asObject(
+			await client.request({ method: 'POST', url: '/api/v1/jobs/createTask', body, retry: 'create', businessCode }),
+		);
+		return makeTask('liangxin', 'act_two', String(asObject(res.data).taskId ?? ''), 'queued', res);
+	},
+
+	async get(client, taskId) {
+		return parseJobsRecord(
+			await client.request({ method: 'GET', url: '/api/v1/jobs/recordInfo', qs: { taskId }, retry: 'idempotent', businessCode }),
+		);
+	},
+
+	async cancel() {
+		throw new Error('LiangXin has no cancel endpoint.');
+	},
+
+	async upload() {
+		throw new Error('LiangXin takes public URLs only; it has no known upload endpoint.');
+	},
+
+	parseCallback(body) {
+		const d = asObject(asObject(body).data);
+		if (d.taskId === undefined && d.task_id === undefined) return null;
+		if (d.state === undefined && asObject(body).code === undefined) return null;
+		return parseJobsRecord(body);
+	},
+};

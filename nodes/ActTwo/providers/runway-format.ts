@@ -1,0 +1,45 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { classifyFailure } from '../shared/errors';
+import { mapRunwayStatus } from './status';
+import { asObject, asString, failureOf, makeTask, parseProgress } from './task';
+import type { CreateInput, MediaRef, NormalizedTask, ProviderId } from './types';
+
+export const RUNWAY_VERSION = '2024-11-06';
+
+function uriOf(ref: MediaRef): string {
+	if (ref.kind !== 'uri') throw new Error('Runway-format APIs take URIs, not asset IDs.');
+	return ref.uri;
+}
+
+/** The body of POST /v1/character_performance, shared by Runway and CometAPI's Runway-format route. */
+export function runwayCreateBody(input: CreateInput): IDataObject {
+	const body: IDataObject = {
+		model: 'act_two',
+		character: { type: input.character.type, uri: uriOf(input.character) },
+		reference: { type: 'video', uri: uriOf(input.reference) },
+	};
+	if (input.ratio !== undefined) body.ratio = input.ratio;
+	if (input.bodyControl !== undefined) body.bodyControl = input.bodyControl;
+	if (input.expressionIntensity !== undefined) body.expressionIntensity = input.expressionIntensity;
+	if (input.seed !== undefined) body.seed = input.seed;
+	if (input.publicFigureThreshold !== undefined) {
+		body.contentModeration = { publicFigureThreshold: input.publicFigureThreshold };
+	}
+	return body;
+}
+
+/** A Runway-native task object (Runway, and CometAPI's native variant). */
+export function parseRunwayTask(provider: ProviderId, body: unknown, raw: unknown = body): NormalizedTask {
+	const t = asObject(body);
+	const status = mapRunwayStatus(t.status);
+	const output = Array.isArray(t.output) ? t.output.filter((u): u is string => typeof u === 'string') : [];
+	const failure = status === 'failed' ? classifyFailure(asString(t.failureCode), asString(t.failure)) : null;
+	return makeTask(provider, 'act_two', String(t.id ?? ''), status, raw, {
+		progress: status === 'running' ? parseProgress(t.progress) : undefined,
+		outputs: output.map((url) => ({ url })),
+		error: failureOf(status, failure),
+		createdAt: asString(t.createdAt),
+		updatedAt: asString(t.updatedAt),
+	});
+}

@@ -1,0 +1,126 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { classifyFailure } from '../shared/errors';
+import { mapRunwayStatus } from './status';
+import { asObject, asString, failureOf, makeTask, parseProgress } from './task';
+import type { ApiClient, CreateInput, MediaRef, NormalizedTask, ProviderAdapter, Ratio, UploadInput } from './types';
+
+/** Runway pixel ratios to useapi's aspect_ratio (providers.md §0). */
+export const USEAPI_ASPECT: Record<Ratio, string> = {
+	'1280:720': '16:9',
+	'720:1280': '9:16',
+	'960:960': '1:1',
+	'1104:832': '4:3',
+	'832:1104': '3:4',
+	'1584:672': '21:9',
+};
+
+export const USEAPI_UPLOAD_TYPES = [
+	'image/png',
+	'image/jpeg',
+	'image/gif',
+	'video/mp4',
+	'video/quicktime',
+	'video/3gpp',
+	'video/x-matroska',
+	'video/x-flv',
+	'video/mpeg',
+	'video/MP2T',
+	'video/x-msvideo',
+	'video/x-motion-jpeg',
+	'video/webm',
+	'video/ogg',
+];
+
+/** useapi task ids contain colons; they work unescaped (providers.md §6.3), everything else is escaped. */
+export const encodeTaskId = (id: string) => encodeURIComponent(id).replace(/%3A/gi, ':');
+
+function assetIdOf(ref: MediaRef, field: string): string {
+	if (ref.kind !== 'asset') throw new Error(`useapi.net needs an asset ID for ${field}; upload the file first.`);
+	return ref.assetId;
+}
+
+function errorText(error: unknown): { code: string | null; message: string | null } {
+	if (typeof error === 'string') return { code: null, message: error };
+	const e = asObject(error);
+	return {
+		code: asString(e.moderation_category) ?? asString(e.reason),
+		message: asString(e.errorMessage) ?? asString(e.message) ?? asString(e.reason),
+	};
+}
+
+/** A useapi task object, bare or wrapped in { task } (create answers wrap it). */
+export function parseUseapiTask(body: unknown): NormalizedTask {
+	const outer = asObject(body);
+	const t = outer.task && typeof outer.task === 'object' ? asObject(outer.task) : outer;
+	const status = mapRunwayStatus(t.status);
+	const artifacts = Array.isArray(t.artifacts) ? (t.artifacts as IDataObject[]) : [];
+	const failure = t.error ? errorText(t.error) : { code: null, message: null };
+	return makeTask('useapi', 'act_two', String(t.taskId ?? outer.taskId ?? ''), status, body, {
+		progress: status === 'running' ? parseProgress(t.progressRatio) : undefined,
+		outputs: artifacts.map((a) => asString(asObject(a).url)).filter((u): u is string => !!u).map((url) => ({ url })),
+		error: failureOf(status, classifyFailure(failure.code, failure.message)),
+		createdAt: asString(t.createdAt),
+		updatedAt: asString(t.updatedAt),
+		replyRef: asString(t.replyRef) ?? asString(outer.replyRef),
+	});
+}
+
+function createBody(input: CreateInput): IDataObject {
+	const body: IDataObject = {
+		driving_assetId: assetIdOf(input.reference, 'the driving video'),
+		character_assetId: assetIdOf(input.character, 'the character'),
+	};
+	if (input.ratio) body.aspect_ratio = USEAPI_ASPECT[input.ratio];
+	if (input.bodyControl !== undefined) body.body_control = input.bodyControl;
+	if (input.expressionIntensity !== undefined) body.expression_intensity = input.expressionIntensity;
+	if (input.seed !== undefined) body.seed = input.seed;
+	if (input.exploreMode !== undefined) body.exploreMode = input.exploreMode;
+	if (input.maxJobs !== undefined) body.maxJobs = input.maxJobs;
+	if (input.replyRef) body.replyRef = input.replyRef;
+	if (input.callbackUrl) body.replyUrl = input.callbackUrl;
+	return body;
+}
+
+export const useapiAdapter: ProviderAdapter = {
+	id: 'useapi',
+	displayName: 'useapi.net',
+	credentialType: 'useApiNetApi',
+	capabilities: { models: ['act_two'], cancel: true, callbacks: true, upload: 'useapi', defaultConcurrency: 2 },
+
+	async create(client: ApiClient, input: CreateInput) {
+		const body = await client.request({ method: 'POST', url: '/gen4/act-two', body: createBody(input), retry: 'create' });
+		return parseUseapiTask(body);
+	},
+
+	async get(client, taskId) {
+		return parseUseapiTask(await client.request({ method: 'GET', url: `/tasks/${encodeTaskId(taskId)}`, retry: 'idempotent' }));
+	},
+
+	async cancel(client, taskId) {
+		await client.request({ method: 'DELETE', url: `/tasks/${encodeTaskId(taskId)}`, retry: 'idempotent' });
+	},
+
+	async upload(client: ApiClient, file: UploadInput) {
+		const asset = asObject(
+			await client.request({
+				method: 'POST',
+				url: '/assets/',
+				qs: { name: file.fileName },
+				headers: { 'Content-Type': file.mimeType },
+				body: file.data,
+				retry: 'create',
+			}),
+		);
+		const assetId = asString(asset.assetId);
+		if (!assetId) throw new Error('useapi.net did not return an assetId for the upload.');
+		return { provider: 'useapi', ref: { kind: 'asset', type: file.mediaType, assetId }, url: asString(asset.url), expiresAt: null, raw: asset };
+	},
+
+	parseCallback(body) {
+		const b = asObject(body);
+		const t = b.task && typeof b.task === 'object' ? asObject(b.task) : b;
+		if (typeof t.taskId !== 'string' || typeof t.status !== 'string') return null;
+		return parseUseapiTask(body);
+	},
+};

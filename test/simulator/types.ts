@@ -1,0 +1,168 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
+
+/** The four simulated providers. */
+export type SimProvider = 'runway' | 'useapi' | 'comet' | 'liangxin';
+
+/** Which API surface created a task (Comet has two: the Runway-compatible one and the legacy Act-One one). */
+export type SimApi = 'runway' | 'useapi' | 'comet-runway' | 'comet-act-one' | 'liangxin';
+
+/**
+ * How the next created task of a provider ends.
+ * - succeed: normal lifecycle, output MP4 served by the simulator
+ * - moderation: the task fails with the provider's content-moderation code/text
+ * - error: the task fails with the provider's generic/internal failure
+ * - no_credits: the CREATE request itself is rejected with the provider's no-credits error (no task)
+ * - stuck: the task never leaves the running state (for timeout tests)
+ */
+export type SimOutcome = 'succeed' | 'moderation' | 'error' | 'no_credits' | 'stuck';
+
+/** Generic lifecycle phase; each provider maps it onto its own status vocabulary. */
+export type SimPhase = 'queued' | 'throttled' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface SimTiming {
+	queuedMs: number;
+	throttledMs: number;
+	runningMs: number;
+	progressSteps: number;
+}
+
+export interface SimulatorOptions {
+	/** 0 / undefined = a free port. */
+	port?: number;
+	/** Default 127.0.0.1. */
+	host?: string;
+	timing?: Partial<SimTiming>;
+	/** Callbacks are retried on a non-2xx answer or a connection error. Defaults: 3 attempts, 200 ms base (doubling). */
+	callbackRetry?: { attempts?: number; baseDelayMs?: number };
+	/** When set, LiangXin callbacks carry Kie-style X-Webhook-Timestamp / X-Webhook-Signature. */
+	liangxinHmacKey?: string;
+	/** Shape of GET /runwayml/v1/tasks/{id} on Comet. Default 'wrapped' (the live-verified one). */
+	cometTaskShape?: 'wrapped' | 'native';
+	/** Shape of POST /runway/feed on Comet. Default 'legacy'. */
+	cometFeedShape?: 'legacy' | 'wrapped';
+	/**
+	 * LiangXin/Kie business errors: 'mirror' (default) answers with HTTP status = body code,
+	 * '200' answers HTTP 200 with the error code only in the body (both are seen on Kie-style gateways).
+	 */
+	liangxinErrorHttpStatus?: 'mirror' | '200';
+	/** useapi: the linked account's default maxJobs (a create above it answers 429). Default 3. */
+	useapiMaxJobs?: number;
+}
+
+export type FaultKind =
+	| 'status'
+	| 'rate_limit'
+	| 'server_error'
+	| 'delay'
+	| 'drop'
+	| 'malformed_json'
+	| 'task_not_exist';
+
+export interface FaultRule {
+	provider?: SimProvider;
+	method?: string;
+	/**
+	 * Matched against the provider-relative path (e.g. '/v1/tasks/abc' under the Runway prefix) and the
+	 * full path (e.g. '/runway/v1/tasks/abc'), query excluded. A string matches when a path equals it or
+	 * starts with it; a RegExp is tested against both.
+	 */
+	path?: string | RegExp;
+	/** How many matching requests the rule applies to. Default: unlimited (until faults.clear()). */
+	times?: number;
+	kind: FaultKind;
+	/** status / server_error: the HTTP status (server_error default 500). */
+	status?: number;
+	/** status / server_error / rate_limit: a body to send instead of the provider's own error body. */
+	body?: unknown;
+	/** Extra response headers. */
+	headers?: Record<string, string>;
+	/** rate_limit: the Retry-After header in seconds; omitted when undefined. */
+	retryAfter?: number;
+	/** delay: milliseconds to wait before the request is handled normally. */
+	ms?: number;
+	/**
+	 * drop / malformed_json: 'before' (default for drop) fails the request before the simulator acts on it;
+	 * 'after' lets it take effect (a create really creates the task) and then breaks the response.
+	 * malformed_json is always 'after' unless 'before' is given.
+	 */
+	when?: 'before' | 'after';
+}
+
+export interface SimFailure {
+	kind: 'moderation' | 'error' | 'cancelled';
+}
+
+/** A snapshot of one created task, as returned by tasks(). */
+export interface SimTask {
+	provider: SimProvider;
+	api: SimApi;
+	/** The provider-visible task id (what the create response gave back). */
+	id: string;
+	model: 'act_two' | 'act_one';
+	phase: SimPhase;
+	/** 0..1 */
+	progress: number;
+	outcome: Exclude<SimOutcome, 'no_credits'>;
+	/** The create request body as received (JSON) or the resolved inputs. */
+	input: unknown;
+	callbackUrl: string | null;
+	replyRef: string | null;
+	createdAt: number;
+	updatedAt: number;
+	startedAt: number | null;
+	finishedAt: number | null;
+	outputUrl: string | null;
+	failure: SimFailure | null;
+	/** Deleted tasks answer 404. */
+	deleted: boolean;
+	/** When the current phase began (epoch ms). */
+	phaseStartedAt: number;
+	/** Provider-specific details (useapi account and options, LiangXin param string, ...). */
+	extra: Record<string, unknown>;
+}
+
+export interface RecordedRequest {
+	at: number;
+	provider: SimProvider | 'files' | 'control' | null;
+	method: string;
+	/** Path with the query; secrets in the query (Comet ?key=) are redacted. */
+	path: string;
+	/** Lower-cased header names; Authorization and other secrets are REDACTED. */
+	headers: Record<string, string>;
+	body: { contentType: string | null; bytes: number; json?: unknown };
+	/** The HTTP status answered, null when the socket was dropped. */
+	status: number | null;
+	/** The fault kind applied to this request, if any. */
+	fault: FaultKind | null;
+}
+
+export interface RecordedCallback {
+	at: number;
+	provider: SimProvider;
+	taskId: string;
+	url: string;
+	/** 1-based delivery attempt of this event. */
+	attempt: number;
+	/** 'progress' (useapi only) or 'final'. */
+	event: 'progress' | 'final';
+	headers: Record<string, string>;
+	body: unknown;
+	/** What the receiver answered; null on a connection error. */
+	status: number | null;
+	error: string | null;
+}
+
+export interface Simulator {
+	url: string;
+	baseUrls: { runway: string; useapi: string; comet: string; liangxin: string };
+	keys: { runway: string; useapi: string; comet: string; liangxin: string };
+	faults: { add(rule: FaultRule): void; clear(): void; list(): FaultRule[] };
+	outcomes: { next(provider: SimProvider, outcome: SimOutcome, times?: number): void; clear(): void };
+	tasks(): SimTask[];
+	requests(): RecordedRequest[];
+	callbacks(): RecordedCallback[];
+	/** Serves files of examples/assets and test/fixtures as loopback input URLs: `${url}/static/<name>`. */
+	staticUrl(name: string): string;
+	reset(): void;
+	close(): Promise<void>;
+}

@@ -24,6 +24,7 @@ export const MANUAL_TRIGGER_TYPE = 'n8n-nodes-base.manualTrigger';
 export const NO_OP_TYPE = 'n8n-nodes-base.noOp';
 export const SET_ITEMS_TYPE = 'harness.setItems';
 
+// eslint-disable-next-line @n8n/community-nodes/node-usable-as-tool -- harness stand-in for an n8n-nodes-base node
 export class ManualTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Manual Trigger',
@@ -45,6 +46,7 @@ export class ManualTrigger implements INodeType {
 	}
 }
 
+// eslint-disable-next-line @n8n/community-nodes/node-usable-as-tool -- harness stand-in for an n8n-nodes-base node
 export class NoOp implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'No Operation',
@@ -72,6 +74,7 @@ export interface SetItemSpec {
 	>;
 }
 
+// eslint-disable-next-line @n8n/community-nodes/node-usable-as-tool -- harness stand-in for an n8n-nodes-base node
 export class SetItems implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Set Items (harness)',

@@ -8,7 +8,7 @@
  * `@n8n/di` Container), RoutingNode for credential tests, the expression engine.
  * Replaced: the credential store (HarnessCredentialsHelper), the node loader (registry.ts), the DB.
  */
-import './env';
+import { HARNESS_TMP_DIR } from './env';
 import 'reflect-metadata';
 
 import { Container } from '@n8n/di';
@@ -58,7 +58,6 @@ import type { Readable } from 'node:stream';
 
 import { ManualTrigger, MANUAL_TRIGGER_TYPE, NoOp, NO_OP_TYPE, SetItems, SET_ITEMS_TYPE } from './core-nodes';
 import { HarnessCredentialsHelper, type CredentialsMap } from './credentials-helper';
-import { HARNESS_TMP_DIR } from './env';
 import {
 	CredentialTypeRegistry,
 	loadPackageFromSource,
@@ -316,8 +315,6 @@ function createWorkflow(json: WorkflowJson, opts: RunOptions, executionId: strin
 	});
 }
 
-const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Runs `runExecutionData` on `workflow` with a fresh WorkflowExecute. Shared by start, resume, trigger. */
 function execute(
 	workflow: Workflow,
@@ -381,17 +378,21 @@ function execute(
 	const enginePromise = (async () => await cancelable)();
 	const result = (async (): Promise<RunResult> => {
 		let run: IRun;
+		let graceTimer: NodeJS.Timeout | undefined;
 		try {
 			// On cancel, the engine fires workflowExecuteAfter at once (status canceled) but its promise only
 			// settles when the running node returns. Prefer the engine's final IRun; fall back to the hook's.
 			const hookAfterCancel = hookRunPromise.then(async (r) => {
 				if (!cancelRequested) return await new Promise<IRun>(() => {});
-				await sleep(opts.cancelGraceMs ?? 5000);
+				await new Promise((resolve) => {
+					graceTimer = setTimeout(resolve, opts.cancelGraceMs ?? 5000);
+				});
 				return r;
 			});
 			run = await Promise.race([enginePromise, hookAfterCancel]);
 		} finally {
 			if (timer) clearTimeout(timer);
+			if (graceTimer) clearTimeout(graceTimer);
 			opts.abortSignal?.removeEventListener('abort', onAbort);
 		}
 		if (cancelRequested && run.status !== 'canceled' && statusOf(run) !== 'waiting') {

@@ -1,9 +1,15 @@
-import type { IAuthenticateGeneric, Icon, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+import type {
+	IAuthenticateGeneric,
+	Icon,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
 
 export class CometApi implements ICredentialType {
 	name = 'cometApi';
 
-	displayName = 'CometAPI';
+	displayName = 'CometAPI API';
 
 	icon: Icon = { light: 'file:../icons/act-two.svg', dark: 'file:../icons/act-two.dark.svg' };
 

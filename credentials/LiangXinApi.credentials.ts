@@ -1,4 +1,10 @@
-import type { IAuthenticateGeneric, Icon, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+import type {
+	IAuthenticateGeneric,
+	Icon,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
 
 export class LiangXinApi implements ICredentialType {
 	name = 'liangXinApi';
@@ -30,7 +36,7 @@ export class LiangXinApi implements ICredentialType {
 		},
 		{
 			displayName: 'Webhook HMAC Key',
-			name: 'webhookHmacKey',
+			name: 'webhookHmacSecret',
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
@@ -45,7 +51,10 @@ export class LiangXinApi implements ICredentialType {
 	};
 
 	test: ICredentialTestRequest = {
-		request: { baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}', url: '/api/v1/chat/credit' },
+		request: {
+			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			url: '/api/v1/chat/credit',
+		},
 		rules: [
 			{
 				type: 'responseSuccessBody',

@@ -1,4 +1,10 @@
-import type { IAuthenticateGeneric, Icon, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+import type {
+	IAuthenticateGeneric,
+	Icon,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
 
 export class RunwayApi implements ICredentialType {
 	name = 'runwayApi';
@@ -17,7 +23,8 @@ export class RunwayApi implements ICredentialType {
 			typeOptions: { password: true },
 			required: true,
 			default: '',
-			description: 'A Runway developer API key (dev.runwayml.com). Runway bills the organization that owns it.',
+			description:
+				'A Runway developer API key (dev.runwayml.com). Runway bills the organization that owns it.',
 		},
 		{
 			displayName: 'Base URL',

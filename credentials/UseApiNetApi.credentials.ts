@@ -1,4 +1,10 @@
-import type { IAuthenticateGeneric, Icon, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+import type {
+	IAuthenticateGeneric,
+	Icon,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
 
 export class UseApiNetApi implements ICredentialType {
 	name = 'useApiNetApi';
@@ -17,7 +23,8 @@ export class UseApiNetApi implements ICredentialType {
 			typeOptions: { password: true },
 			required: true,
 			default: '',
-			description: 'The whole useapi.net token, "user:<number>-<string>". Renders run on the Runway account linked to it.',
+			description:
+				'The whole useapi.net token, "user:<number>-<string>". Renders run on the Runway account linked to it.',
 		},
 		{
 			displayName: 'Base URL',

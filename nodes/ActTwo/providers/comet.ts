@@ -1,4 +1,5 @@
 import { classifyFailure, ProviderError } from '../shared/errors';
+import { settle } from '../transport/settle';
 import { parseRunwayTask, RUNWAY_VERSION, runwayCreateBody } from './runway-format';
 import { mapCometLegacyStatus, mapGatewayStatus } from './status';
 import { asObject, asString, failureOf, firstUrl, makeTask, parseProgress, toIso } from './task';
@@ -22,7 +23,12 @@ function isTaskNotExist(body: unknown): boolean {
 function taskNotExist(taskId: string, body: unknown): ProviderError {
 	return new ProviderError(
 		'comet',
-		{ code: 'task_not_exist', message: `CometAPI does not know task ${taskId} (yet).`, category: 'not_found', retryable: false },
+		{
+			code: 'task_not_exist',
+			message: `CometAPI does not know task ${taskId} (yet).`,
+			category: 'not_found',
+			retryable: false,
+		},
 		null,
 		body,
 	);
@@ -34,7 +40,10 @@ function parseGateway(model: ModelId, body: unknown): NormalizedTask {
 	const inner = asObject(d.data);
 	const status = mapGatewayStatus(d.status);
 	const url = firstUrl(inner.output, d.result_url, d.video_url, inner.video_url, inner.result_url);
-	const failure = classifyFailure(asString(inner.failureCode), asString(d.fail_reason) ?? asString(inner.failure));
+	const failure = classifyFailure(
+		asString(inner.failureCode),
+		asString(d.fail_reason) ?? asString(inner.failure),
+	);
 	return makeTask('comet', model, String(d.task_id ?? inner.id ?? ''), status, body, {
 		progress: status === 'running' ? parseProgress(d.progress) : undefined,
 		outputs: url ? [{ url }] : [],
@@ -60,22 +69,37 @@ function parseLegacy(data: unknown, raw: unknown): NormalizedTask {
 function isGateway(body: unknown): boolean {
 	const b = asObject(body);
 	const d = asObject(b.data);
-	return d.task_id !== undefined && (typeof d.status === 'string' && /^[A-Z_]+$/.test(d.status));
+	return d.task_id !== undefined && typeof d.status === 'string' && /^[A-Z_]+$/.test(d.status);
 }
 
 export const cometAdapter: ProviderAdapter = {
 	id: 'comet',
 	displayName: 'CometAPI',
 	credentialType: 'cometApi',
-	capabilities: { models: ['act_two', 'act_one'], cancel: false, callbacks: true, upload: 'none', defaultConcurrency: 3 },
+	capabilities: {
+		models: ['act_two', 'act_one'],
+		cancel: false,
+		callbacks: true,
+		upload: 'none',
+		defaultConcurrency: 3,
+	},
 
 	async create(client: ApiClient, input: CreateInput) {
 		if (input.model === 'act_one') {
 			const uri = (r: CreateInput['character']) => (r.kind === 'uri' ? r.uri : r.assetId);
-			const body: Record<string, string> = { video: uri(input.reference), image: uri(input.character) };
+			const body: Record<string, string> = {
+				video: uri(input.reference),
+				image: uri(input.character),
+			};
 			if (input.callbackUrl) body.callback_url = input.callbackUrl;
 			const res = asObject(
-				await client.request({ method: 'POST', url: '/runway/pro/act_one', body, retry: 'create', businessCode: legacyCode }),
+				await client.request({
+					method: 'POST',
+					url: '/runway/pro/act_one',
+					body,
+					retry: 'create',
+					businessCode: legacyCode,
+				}),
 			);
 			return makeTask('comet', 'act_one', String(asObject(res.data).task_id ?? ''), 'queued', res);
 		}
@@ -88,25 +112,48 @@ export const cometAdapter: ProviderAdapter = {
 				retry: 'create',
 			}),
 		);
-		return makeTask('comet', 'act_two', String(res.id ?? asObject(res.data).task_id ?? ''), 'queued', res);
+		return makeTask(
+			'comet',
+			'act_two',
+			String(res.id ?? asObject(res.data).task_id ?? ''),
+			'queued',
+			res,
+		);
 	},
 
 	async get(client, taskId, model) {
-		let body: unknown;
-		try {
-			body =
-				model === 'act_one'
-					? await client.request({ method: 'POST', url: '/runway/feed', body: { task_id: taskId }, retry: 'idempotent' })
-					: await client.request({ method: 'GET', url: `/runwayml/v1/tasks/${encodeURIComponent(taskId)}`, retry: 'idempotent' });
-		} catch (error) {
-			if (error instanceof ProviderError && isTaskNotExist(error.responseBody)) throw taskNotExist(taskId, error.responseBody);
-			throw error;
+		const read = await settle(
+			model === 'act_one'
+				? client.request({
+						method: 'POST',
+						url: '/runway/feed',
+						body: { task_id: taskId },
+						retry: 'idempotent',
+					})
+				: client.request({
+						method: 'GET',
+						url: `/runwayml/v1/tasks/${encodeURIComponent(taskId)}`,
+						retry: 'idempotent',
+					}),
+		);
+		if (!read.ok) {
+			const { error } = read;
+			throw error instanceof ProviderError && isTaskNotExist(error.responseBody)
+				? taskNotExist(taskId, error.responseBody)
+				: error;
 		}
+		const body = read.value;
 		if (isTaskNotExist(body)) throw taskNotExist(taskId, body);
 		if (isGateway(body)) return parseGateway(model, body);
 		if (model === 'act_one') {
 			const code = legacyCode(body);
-			if (code !== null) throw new ProviderError('comet', classifyFailure(String(code), asString(asObject(body).msg)), code, body);
+			if (code !== null)
+				throw new ProviderError(
+					'comet',
+					classifyFailure(String(code), asString(asObject(body).msg)),
+					code,
+					body,
+				);
 			return parseLegacy(asObject(body).data, body);
 		}
 		const task = parseRunwayTask('comet', body);

@@ -39,7 +39,10 @@ export function parseJobsRecord(body: unknown): NormalizedTask {
 	const finalStatus = failed ? 'failed' : status;
 	return makeTask('liangxin', 'act_two', String(d.taskId ?? d.task_id ?? ''), finalStatus, body, {
 		outputs: resultUrls(d.resultJson).map((url) => ({ url })),
-		error: failureOf(finalStatus, classifyFailure(asString(d.failCode), asString(d.failMsg) ?? asString(asObject(body).msg))),
+		error: failureOf(
+			finalStatus,
+			classifyFailure(asString(d.failCode), asString(d.failMsg) ?? asString(asObject(body).msg)),
+		),
 		createdAt: toIso(d.createTime),
 		updatedAt: toIso(d.updateTime) ?? toIso(d.completeTime),
 	});
@@ -49,25 +52,47 @@ export const liangxinAdapter: ProviderAdapter = {
 	id: 'liangxin',
 	displayName: 'LiangXin',
 	credentialType: 'liangXinApi',
-	capabilities: { models: ['act_two'], cancel: false, callbacks: true, upload: 'none', defaultConcurrency: 3 },
+	capabilities: {
+		models: ['act_two'],
+		cancel: false,
+		callbacks: true,
+		upload: 'none',
+		defaultConcurrency: 3,
+	},
 
 	async create(client: ApiClient, input: CreateInput) {
-		const inputBody: IDataObject = { character: media(input.character), reference: media(input.reference) };
+		const inputBody: IDataObject = {
+			character: media(input.character),
+			reference: media(input.reference),
+		};
 		if (input.ratio) inputBody.ratio = input.ratio;
 		if (input.bodyControl !== undefined) inputBody.body_control = input.bodyControl;
-		if (input.expressionIntensity !== undefined) inputBody.expression_intensity = input.expressionIntensity;
+		if (input.expressionIntensity !== undefined)
+			inputBody.expression_intensity = input.expressionIntensity;
 		if (input.seed !== undefined) inputBody.seed = input.seed;
 		const body: IDataObject = { model: LIANGXIN_MODEL, input: inputBody };
 		if (input.callbackUrl) body.callBackUrl = input.callbackUrl;
 		const res = asObject(
-			await client.request({ method: 'POST', url: '/api/v1/jobs/createTask', body, retry: 'create', businessCode }),
+			await client.request({
+				method: 'POST',
+				url: '/api/v1/jobs/createTask',
+				body,
+				retry: 'create',
+				businessCode,
+			}),
 		);
 		return makeTask('liangxin', 'act_two', String(asObject(res.data).taskId ?? ''), 'queued', res);
 	},
 
 	async get(client, taskId) {
 		return parseJobsRecord(
-			await client.request({ method: 'GET', url: '/api/v1/jobs/recordInfo', qs: { taskId }, retry: 'idempotent', businessCode }),
+			await client.request({
+				method: 'GET',
+				url: '/api/v1/jobs/recordInfo',
+				qs: { taskId },
+				retry: 'idempotent',
+				businessCode,
+			}),
 		);
 	},
 

@@ -30,11 +30,18 @@ export function runwayCreateBody(input: CreateInput): IDataObject {
 }
 
 /** A Runway-native task object (Runway, and CometAPI's native variant). */
-export function parseRunwayTask(provider: ProviderId, body: unknown, raw: unknown = body): NormalizedTask {
+export function parseRunwayTask(
+	provider: ProviderId,
+	body: unknown,
+	raw: unknown = body,
+): NormalizedTask {
 	const t = asObject(body);
 	const status = mapRunwayStatus(t.status);
-	const output = Array.isArray(t.output) ? t.output.filter((u): u is string => typeof u === 'string') : [];
-	const failure = status === 'failed' ? classifyFailure(asString(t.failureCode), asString(t.failure)) : null;
+	const output = Array.isArray(t.output)
+		? t.output.filter((u): u is string => typeof u === 'string')
+		: [];
+	const failure =
+		status === 'failed' ? classifyFailure(asString(t.failureCode), asString(t.failure)) : null;
 	return makeTask(provider, 'act_two', String(t.id ?? ''), status, raw, {
 		progress: status === 'running' ? parseProgress(t.progress) : undefined,
 		outputs: output.map((url) => ({ url })),

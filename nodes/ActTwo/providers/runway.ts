@@ -7,12 +7,23 @@ export const RUNWAY_DATA_URI_LIMIT = { image: 5 * 1024 * 1024, video: 16 * 1024 
 export const RUNWAY_UPLOAD_LIMIT = { min: 512, max: 200 * 1024 * 1024 };
 
 async function upload(client: ApiClient, file: UploadInput): Promise<UploadResult> {
-	if (file.data.length <= RUNWAY_DATA_URI_LIMIT[file.mediaType]) {
+	if (!file.forceUpload && file.data.length <= RUNWAY_DATA_URI_LIMIT[file.mediaType]) {
 		const uri = `data:${file.mimeType};base64,${file.data.toString('base64')}`;
-		return { provider: 'runway', ref: { kind: 'uri', type: file.mediaType, uri }, url: null, expiresAt: null, raw: { kind: 'dataUri', bytes: file.data.length } };
+		return {
+			provider: 'runway',
+			ref: { kind: 'uri', type: file.mediaType, uri },
+			url: null,
+			expiresAt: null,
+			raw: { kind: 'dataUri', bytes: file.data.length },
+		};
 	}
 	const slot = asObject(
-		await client.request({ method: 'POST', url: '/v1/uploads', body: { filename: file.fileName, type: 'ephemeral' }, retry: 'create' }),
+		await client.request({
+			method: 'POST',
+			url: '/v1/uploads',
+			body: { filename: file.fileName, type: 'ephemeral' },
+			retry: 'create',
+		}),
 	);
 	const uploadUrl = asString(slot.uploadUrl);
 	const runwayUri = asString(slot.runwayUri);
@@ -20,31 +31,63 @@ async function upload(client: ApiClient, file: UploadInput): Promise<UploadResul
 	const form = new FormData();
 	for (const [key, value] of Object.entries(asObject(slot.fields))) form.append(key, String(value));
 	form.append('file', new Blob([file.data], { type: file.mimeType }), file.fileName);
-	await client.request({ method: 'POST', url: uploadUrl, body: form, retry: 'create', authenticated: false });
+	await client.request({
+		method: 'POST',
+		url: uploadUrl,
+		body: form,
+		retry: 'create',
+		authenticated: false,
+	});
 	const expiresAt = new Date(Date.now() + 24 * 3600 * 1000).toISOString();
-	return { provider: 'runway', ref: { kind: 'uri', type: file.mediaType, uri: runwayUri }, url: null, expiresAt, raw: { runwayUri } };
+	return {
+		provider: 'runway',
+		ref: { kind: 'uri', type: file.mediaType, uri: runwayUri },
+		url: null,
+		expiresAt,
+		raw: { runwayUri },
+	};
 }
 
 export const runwayAdapter: ProviderAdapter = {
 	id: 'runway',
 	displayName: 'Runway',
 	credentialType: 'runwayApi',
-	capabilities: { models: ['act_two'], cancel: true, callbacks: false, upload: 'runway', defaultConcurrency: 2 },
+	capabilities: {
+		models: ['act_two'],
+		cancel: true,
+		callbacks: false,
+		upload: 'runway',
+		defaultConcurrency: 2,
+	},
 
 	async create(client: ApiClient, input: CreateInput) {
 		const body = asObject(
-			await client.request({ method: 'POST', url: '/v1/character_performance', body: runwayCreateBody(input), retry: 'create' }),
+			await client.request({
+				method: 'POST',
+				url: '/v1/character_performance',
+				body: runwayCreateBody(input),
+				retry: 'create',
+			}),
 		);
 		return makeTask('runway', 'act_two', String(body.id ?? ''), 'queued', body);
 	},
 
 	async get(client, taskId) {
-		const body = await client.request({ method: 'GET', url: `/v1/tasks/${encodeURIComponent(taskId)}`, retry: 'idempotent' });
+		const body = await client.request({
+			method: 'GET',
+			url: `/v1/tasks/${encodeURIComponent(taskId)}`,
+			retry: 'idempotent',
+		});
 		return parseRunwayTask('runway', body);
 	},
 
 	async cancel(client, taskId) {
-		await client.request({ method: 'DELETE', url: `/v1/tasks/${encodeURIComponent(taskId)}`, headers: { Accept: '*/*' }, retry: 'idempotent' });
+		await client.request({
+			method: 'DELETE',
+			url: `/v1/tasks/${encodeURIComponent(taskId)}`,
+			headers: { Accept: '*/*' },
+			retry: 'idempotent',
+		});
 	},
 
 	upload,

@@ -22,7 +22,12 @@ const GATEWAY: Record<string, TaskStatus> = {
 };
 
 /** CometAPI legacy feed: numeric strings. 2 = failed, 3 = succeeded (providers.md 3.2). */
-const COMET_LEGACY: Record<string, TaskStatus> = { '0': 'queued', '1': 'running', '2': 'failed', '3': 'succeeded' };
+const COMET_LEGACY: Record<string, TaskStatus> = {
+	'0': 'queued',
+	'1': 'running',
+	'2': 'failed',
+	'3': 'succeeded',
+};
 
 const LEGACY_STATE: Record<string, TaskStatus> = {
 	queued: 'queued',

@@ -9,7 +9,9 @@ export function makeTask(
 	taskId: string,
 	status: TaskStatus,
 	raw: unknown,
-	extra: Partial<Pick<NormalizedTask, 'progress' | 'outputs' | 'error' | 'createdAt' | 'updatedAt' | 'replyRef'>> = {},
+	extra: Partial<
+		Pick<NormalizedTask, 'progress' | 'outputs' | 'error' | 'createdAt' | 'updatedAt' | 'replyRef'>
+	> = {},
 ): NormalizedTask {
 	return {
 		provider,

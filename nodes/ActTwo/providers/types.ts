@@ -46,7 +46,14 @@ export interface NormalizedTask {
 }
 
 /** The six output presets, in Runway's pixel form; adapters map them to their own vocabulary. */
-export const RATIOS = ['1280:720', '720:1280', '960:960', '1104:832', '832:1104', '1584:672'] as const;
+export const RATIOS = [
+	'1280:720',
+	'720:1280',
+	'960:960',
+	'1104:832',
+	'832:1104',
+	'1584:672',
+] as const;
 export type Ratio = (typeof RATIOS)[number];
 
 export type MediaType = 'image' | 'video';
@@ -76,6 +83,8 @@ export interface UploadInput {
 	fileName: string;
 	mimeType: string;
 	mediaType: MediaType;
+	/** Runway: always use /v1/uploads (a reusable runway:// URI) even when a data URI would do. */
+	forceUpload?: boolean;
 }
 
 /** What an upload gives back: something a later create can reference. */

@@ -3,7 +3,15 @@ import type { IDataObject } from 'n8n-workflow';
 import { classifyFailure } from '../shared/errors';
 import { mapRunwayStatus } from './status';
 import { asObject, asString, failureOf, makeTask, parseProgress } from './task';
-import type { ApiClient, CreateInput, MediaRef, NormalizedTask, ProviderAdapter, Ratio, UploadInput } from './types';
+import type {
+	ApiClient,
+	CreateInput,
+	MediaRef,
+	NormalizedTask,
+	ProviderAdapter,
+	Ratio,
+	UploadInput,
+} from './types';
 
 /** Runway pixel ratios to useapi's aspect_ratio (providers.md §0). */
 export const USEAPI_ASPECT: Record<Ratio, string> = {
@@ -36,7 +44,8 @@ export const USEAPI_UPLOAD_TYPES = [
 export const encodeTaskId = (id: string) => encodeURIComponent(id).replace(/%3A/gi, ':');
 
 function assetIdOf(ref: MediaRef, field: string): string {
-	if (ref.kind !== 'asset') throw new Error(`useapi.net needs an asset ID for ${field}; upload the file first.`);
+	if (ref.kind !== 'asset')
+		throw new Error(`useapi.net needs an asset ID for ${field}; upload the file first.`);
 	return ref.assetId;
 }
 
@@ -58,7 +67,10 @@ export function parseUseapiTask(body: unknown): NormalizedTask {
 	const failure = t.error ? errorText(t.error) : { code: null, message: null };
 	return makeTask('useapi', 'act_two', String(t.taskId ?? outer.taskId ?? ''), status, body, {
 		progress: status === 'running' ? parseProgress(t.progressRatio) : undefined,
-		outputs: artifacts.map((a) => asString(asObject(a).url)).filter((u): u is string => !!u).map((url) => ({ url })),
+		outputs: artifacts
+			.map((a) => asString(asObject(a).url))
+			.filter((u): u is string => !!u)
+			.map((url) => ({ url })),
 		error: failureOf(status, classifyFailure(failure.code, failure.message)),
 		createdAt: asString(t.createdAt),
 		updatedAt: asString(t.updatedAt),
@@ -73,7 +85,8 @@ function createBody(input: CreateInput): IDataObject {
 	};
 	if (input.ratio) body.aspect_ratio = USEAPI_ASPECT[input.ratio];
 	if (input.bodyControl !== undefined) body.body_control = input.bodyControl;
-	if (input.expressionIntensity !== undefined) body.expression_intensity = input.expressionIntensity;
+	if (input.expressionIntensity !== undefined)
+		body.expression_intensity = input.expressionIntensity;
 	if (input.seed !== undefined) body.seed = input.seed;
 	if (input.exploreMode !== undefined) body.exploreMode = input.exploreMode;
 	if (input.maxJobs !== undefined) body.maxJobs = input.maxJobs;
@@ -86,19 +99,40 @@ export const useapiAdapter: ProviderAdapter = {
 	id: 'useapi',
 	displayName: 'useapi.net',
 	credentialType: 'useApiNetApi',
-	capabilities: { models: ['act_two'], cancel: true, callbacks: true, upload: 'useapi', defaultConcurrency: 2 },
+	capabilities: {
+		models: ['act_two'],
+		cancel: true,
+		callbacks: true,
+		upload: 'useapi',
+		defaultConcurrency: 2,
+	},
 
 	async create(client: ApiClient, input: CreateInput) {
-		const body = await client.request({ method: 'POST', url: '/gen4/act-two', body: createBody(input), retry: 'create' });
+		const body = await client.request({
+			method: 'POST',
+			url: '/gen4/act-two',
+			body: createBody(input),
+			retry: 'create',
+		});
 		return parseUseapiTask(body);
 	},
 
 	async get(client, taskId) {
-		return parseUseapiTask(await client.request({ method: 'GET', url: `/tasks/${encodeTaskId(taskId)}`, retry: 'idempotent' }));
+		return parseUseapiTask(
+			await client.request({
+				method: 'GET',
+				url: `/tasks/${encodeTaskId(taskId)}`,
+				retry: 'idempotent',
+			}),
+		);
 	},
 
 	async cancel(client, taskId) {
-		await client.request({ method: 'DELETE', url: `/tasks/${encodeTaskId(taskId)}`, retry: 'idempotent' });
+		await client.request({
+			method: 'DELETE',
+			url: `/tasks/${encodeTaskId(taskId)}`,
+			retry: 'idempotent',
+		});
 	},
 
 	async upload(client: ApiClient, file: UploadInput) {
@@ -114,7 +148,13 @@ export const useapiAdapter: ProviderAdapter = {
 		);
 		const assetId = asString(asset.assetId);
 		if (!assetId) throw new Error('useapi.net did not return an assetId for the upload.');
-		return { provider: 'useapi', ref: { kind: 'asset', type: file.mediaType, assetId }, url: asString(asset.url), expiresAt: null, raw: asset };
+		return {
+			provider: 'useapi',
+			ref: { kind: 'asset', type: file.mediaType, assetId },
+			url: asString(asset.url),
+			expiresAt: null,
+			raw: asset,
+		};
 	},
 
 	parseCallback(body) {

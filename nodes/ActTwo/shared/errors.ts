@@ -5,14 +5,17 @@ import type { ErrorCategory, ProviderId, TaskError } from '../providers/types';
 const HINTS: Record<ErrorCategory, string> = {
 	moderation:
 		"The provider's content moderation rejected the input or output. Do not retry the same inputs: change the character or the driving video. A moderated task may still be charged.",
-	credits: 'The account has no credits left for this render. Top it up at the provider, then run again.',
+	credits:
+		'The account has no credits left for this render. Top it up at the provider, then run again.',
 	invalid_input: 'The provider rejected a parameter. Check the field named in the message.',
 	rate_limited:
-		'The provider is rate limiting this account. Lower the node\'s Concurrency option or wait before running again.',
-	provider: 'The provider failed on its side. Reads are retried automatically; a create is never retried, to avoid billing a second render.',
-	timeout: 'The task did not end in time. Use the Get or Wait operation later with the same task ID.',
+		"The provider is rate limiting this account. Lower the node's Concurrency option or wait before running again.",
+	provider:
+		'The provider failed on its side. Reads are retried automatically; a create is never retried, to avoid billing a second render.',
+	timeout:
+		'The task did not end in time. Use the Get or Wait operation later with the same task ID.',
 	auth: 'Check the API key and base URL in the credential.',
-	not_found: 'Check the task or asset ID and that it belongs to this credential\'s account.',
+	not_found: "Check the task or asset ID and that it belongs to this credential's account.",
 };
 
 export function hintFor(category: ErrorCategory): string {
@@ -49,7 +52,8 @@ export function messageFromBody(body: unknown): string {
 	if (typeof error === 'string') return error;
 	if (error && typeof error === 'object') {
 		const e = error as IDataObject;
-		for (const k of ['message', 'errorMessage', 'reason']) if (typeof e[k] === 'string' && e[k]) return e[k] as string;
+		for (const k of ['message', 'errorMessage', 'reason'])
+			if (typeof e[k] === 'string' && e[k]) return e[k] as string;
 	}
 	for (const k of ['failMsg', 'msg', 'message', 'fail_reason']) {
 		if (typeof b[k] === 'string' && b[k]) return b[k] as string;
@@ -61,7 +65,12 @@ export function messageFromBody(body: unknown): string {
 export function classifyHttp(provider: ProviderId, status: number, body: unknown): TaskError {
 	const message = messageFromBody(body) || `HTTP ${status}`;
 	const code = String(status);
-	const make = (category: ErrorCategory, retryable: boolean): TaskError => ({ code, message, category, retryable });
+	const make = (category: ErrorCategory, retryable: boolean): TaskError => ({
+		code,
+		message,
+		category,
+		retryable,
+	});
 	if (status === 401 || status === 403) {
 		if (provider === 'comet' && CREDITS_TEXT.test(message)) return make('credits', false);
 		return make('auth', false);
@@ -78,12 +87,21 @@ export function classifyHttp(provider: ProviderId, status: number, body: unknown
 }
 
 /** Classify a task failure reported in a status body or a callback. */
-export function classifyFailure(code: string | null | undefined, message: string | null | undefined): TaskError {
+export function classifyFailure(
+	code: string | null | undefined,
+	message: string | null | undefined,
+): TaskError {
 	const c = (code ?? '').trim();
 	const m = (message ?? '').trim() || 'The task failed without a reason from the provider.';
-	const make = (category: ErrorCategory, retryable: boolean): TaskError => ({ code: c, message: m, category, retryable });
+	const make = (category: ErrorCategory, retryable: boolean): TaskError => ({
+		code: c,
+		message: m,
+		category,
+		retryable,
+	});
 	if (/^SAFETY\.|^INPUT_PREPROCESSING\.SAFETY/.test(c)) return make('moderation', false);
-	if (/^INTERNAL\.BAD_OUTPUT|^INPUT_PREPROCESSING\.INTERNAL|^INTERNAL$|^THIRD_PARTY/.test(c)) return make('provider', true);
+	if (/^INTERNAL\.BAD_OUTPUT|^INPUT_PREPROCESSING\.INTERNAL|^INTERNAL$|^THIRD_PARTY/.test(c))
+		return make('provider', true);
 	if (/^ASSET\./.test(c)) return make('invalid_input', false);
 	if (MODERATION_TEXT.test(m) || MODERATION_TEXT.test(c)) return make('moderation', false);
 	if (CREDITS_TEXT.test(m)) return make('credits', false);

@@ -9,6 +9,7 @@ import type {
 import { classifyHttp, ProviderError } from '../shared/errors';
 import type { ApiClient, ApiRequest, ProviderId } from '../providers/types';
 import { retryAfterMs, withRetry } from './retry';
+import { settle } from './settle';
 
 export type HttpContext = IExecuteFunctions | IWebhookFunctions;
 
@@ -54,7 +55,8 @@ export function createApiClient(ctx: HttpContext, config: ClientConfig): ApiClie
 }
 
 async function send(ctx: HttpContext, config: ClientConfig, req: ApiRequest): Promise<unknown> {
-	const isRaw = Buffer.isBuffer(req.body) || (typeof FormData !== 'undefined' && req.body instanceof FormData);
+	const isRaw =
+		Buffer.isBuffer(req.body) || (typeof FormData !== 'undefined' && req.body instanceof FormData);
 	const options: IHttpRequestOptions = {
 		method: req.method,
 		url: joinUrl(config.baseUrl, req.url),
@@ -68,23 +70,18 @@ async function send(ctx: HttpContext, config: ClientConfig, req: ApiRequest): Pr
 		timeout: config.timeoutMs ?? 60_000,
 		abortSignal: config.signal,
 	};
-	let response: IN8nHttpFullResponse;
-	try {
-		response =
-			req.authenticated === false
-				? ((await ctx.helpers.httpRequest(options)) as IN8nHttpFullResponse)
-				: ((await ctx.helpers.httpRequestWithAuthentication.call(
-						ctx,
-						config.credentialType,
-						options,
-					)) as IN8nHttpFullResponse);
-	} catch (error) {
-		if (config.signal?.aborted) throw error;
+	const sent = await settle(
+		req.authenticated === false
+			? ctx.helpers.httpRequest(options)
+			: ctx.helpers.httpRequestWithAuthentication.call(ctx, config.credentialType, options),
+	);
+	if (!sent.ok) {
+		if (config.signal?.aborted) throw sent.error;
 		throw new ProviderError(
 			config.provider,
 			{
 				code: 'connection',
-				message: `Could not get an answer from the provider: ${(error as Error).message}`,
+				message: `Could not get an answer from the provider: ${sent.error.message}`,
 				category: 'provider',
 				retryable: true,
 			},
@@ -92,23 +89,45 @@ async function send(ctx: HttpContext, config: ClientConfig, req: ApiRequest): Pr
 			null,
 		);
 	}
+	const response = sent.value as IN8nHttpFullResponse;
 	const body = parseBody(response.body);
 	const headers = response.headers as IDataObject;
 	if (response.statusCode >= 400) {
-		const detail = classifyHttp(config.provider, response.statusCode, body === MALFORMED ? response.body : body);
-		throw new ProviderError(config.provider, detail, response.statusCode, body === MALFORMED ? null : body, retryAfterMs(headers));
+		const detail = classifyHttp(
+			config.provider,
+			response.statusCode,
+			body === MALFORMED ? response.body : body,
+		);
+		throw new ProviderError(
+			config.provider,
+			detail,
+			response.statusCode,
+			body === MALFORMED ? null : body,
+			retryAfterMs(headers),
+		);
 	}
 	if (body === MALFORMED) {
 		throw new ProviderError(
 			config.provider,
-			{ code: 'malformed_response', message: 'The provider answered with a body that is not valid JSON.', category: 'provider', retryable: true },
+			{
+				code: 'malformed_response',
+				message: 'The provider answered with a body that is not valid JSON.',
+				category: 'provider',
+				retryable: true,
+			},
 			response.statusCode,
 			null,
 		);
 	}
 	const businessCode = req.businessCode?.(body) ?? null;
 	if (businessCode !== null) {
-		throw new ProviderError(config.provider, classifyHttp(config.provider, businessCode, body), response.statusCode, body, retryAfterMs(headers));
+		throw new ProviderError(
+			config.provider,
+			classifyHttp(config.provider, businessCode, body),
+			response.statusCode,
+			body,
+			retryAfterMs(headers),
+		);
 	}
 	return body;
 }

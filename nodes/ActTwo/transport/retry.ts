@@ -1,6 +1,7 @@
 import { sleep } from 'n8n-workflow';
 
 import { ProviderError } from '../shared/errors';
+import { settle } from './settle';
 import type { RetryPolicy } from '../providers/types';
 
 export interface RetryOptions {
@@ -14,7 +15,10 @@ export interface RetryOptions {
 }
 
 /** Parse Retry-After (seconds or HTTP date) and retry-after-ms, as Runway's SDK does. */
-export function retryAfterMs(headers: Record<string, unknown> | undefined, now = Date.now()): number | null {
+export function retryAfterMs(
+	headers: Record<string, unknown> | undefined,
+	now = Date.now(),
+): number | null {
 	if (!headers) return null;
 	const get = (name: string) => {
 		const v = headers[name] ?? headers[name.toLowerCase()];
@@ -51,13 +55,13 @@ export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions):
 	const maxRetries = options.maxRetries ?? (options.policy === 'create' ? 3 : 5);
 	const maxDelay = options.maxDelayMs ?? 60_000;
 	for (let attempt = 0; ; attempt++) {
-		try {
-			return await fn();
-		} catch (error) {
-			if (attempt >= maxRetries || !isRetryable(error, options.policy)) throw error;
-			const hinted = (error as ProviderError).retryAfterMs;
-			const wait = Math.min(hinted ?? backoffMs(attempt, options.baseDelayMs), maxDelay);
-			await sleep(wait, options.signal);
-		}
+		const outcome = await settle(fn());
+		if (outcome.ok) return outcome.value;
+		if (attempt >= maxRetries || !isRetryable(outcome.error, options.policy)) throw outcome.error;
+		const hinted = (outcome.error as ProviderError).retryAfterMs;
+		await sleep(
+			Math.min(hinted ?? backoffMs(attempt, options.baseDelayMs), maxDelay),
+			options.signal,
+		);
 	}
 }

@@ -1,0 +1,140 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+export const providerProperty: INodeProperties = {
+	displayName: 'Provider',
+	name: 'provider',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{
+			name: 'CometAPI',
+			value: 'comet',
+			description: 'Act-Two (Runway format) and Act-One; URLs only',
+		},
+		{
+			name: 'LiangXin',
+			value: 'liangxin',
+			description: 'Unified jobs API (also Kie-style gateways); URLs only',
+		},
+		{
+			name: 'Runway',
+			value: 'runway',
+			description: "Runway's official developer API; polling only",
+		},
+		{
+			name: 'useapi.net',
+			value: 'useapi',
+			description: 'Your own Runway account through useapi.net; files are uploaded as assets',
+		},
+	],
+	default: 'runway',
+};
+
+export const modelProperty = (operations: string[]): INodeProperties => ({
+	displayName: 'Model',
+	name: 'model',
+	type: 'options',
+	options: [
+		{ name: 'Act-One (Face Only, Legacy)', value: 'act_one' },
+		{ name: 'Act-Two (Face, Hands and Body)', value: 'act_two' },
+	],
+	default: 'act_two',
+	description: 'CometAPI serves Act-One on its own route; tasks of each model are read differently',
+	displayOptions: { show: { provider: ['comet'], resource: ['task'], operation: operations } },
+});
+
+export const taskIdProperty = (operations: string[]): INodeProperties => ({
+	displayName: 'Task ID',
+	name: 'taskId',
+	type: 'string',
+	required: true,
+	default: '={{ $json.taskId }}',
+	description: 'The task ID the Create operation returned',
+	displayOptions: { show: { resource: ['task'], operation: operations } },
+});
+
+export const outputProperty = (show: INodeProperties['displayOptions']): INodeProperties => ({
+	displayName: 'Output',
+	name: 'output',
+	type: 'options',
+	options: [
+		{ name: 'Task', value: 'task', description: 'The normalized task object, with videoUrl' },
+		{
+			name: 'Task and Video File',
+			value: 'binary',
+			description: 'The task plus the finished MP4 as binary data',
+		},
+		{
+			name: 'Video URL Only',
+			value: 'url',
+			description: 'A small object: taskId, status, videoUrl, error',
+		},
+	],
+	default: 'task',
+	displayOptions: show,
+});
+
+export const binaryOutputProperty = (show: INodeProperties['displayOptions']): INodeProperties => ({
+	displayName: 'Put Video in Field',
+	name: 'binaryPropertyName',
+	type: 'string',
+	default: 'data',
+	description: 'The binary field the finished video is written to',
+	displayOptions: show,
+});
+
+/** Polling options shared by Create (poll mode) and Wait. */
+export const pollingOptions: INodeProperties[] = [
+	{
+		displayName: 'Poll Interval (Seconds)',
+		name: 'pollInterval',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 6,
+		description: "Seconds between status reads. Runway's own client polls every 6 s ± 1.5 s.",
+	},
+	{
+		displayName: 'Poll Jitter (Seconds)',
+		name: 'pollJitter',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 1.5,
+		description: 'Random spread added to each interval so many waits do not poll in lockstep',
+	},
+	{
+		displayName: 'Timeout (Minutes)',
+		name: 'timeoutMinutes',
+		type: 'number',
+		typeOptions: { minValue: 0.1 },
+		default: 10,
+		description: 'How long to wait for the render before giving up (the render itself goes on)',
+	},
+	{
+		displayName: 'On Timeout',
+		name: 'onTimeout',
+		type: 'options',
+		options: [
+			{
+				name: 'Error',
+				value: 'error',
+				description: 'Fail the item (or send it to the error output)',
+			},
+			{
+				name: 'Output Last Status',
+				value: 'output',
+				description: 'Return the task as it was, with timedOut set to true',
+			},
+		],
+		default: 'error',
+	},
+];
+
+export const concurrencyOption: INodeProperties = {
+	displayName: 'Concurrency',
+	name: 'concurrency',
+	type: 'number',
+	typeOptions: { minValue: 0 },
+	default: 0,
+	description:
+		'How many items are sent to the provider at once. 0 uses a safe default per provider (Runway 2, useapi.net 2, CometAPI 3, LiangXin 3).',
+};

@@ -1,0 +1,242 @@
+import { NodeOperationError } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { providerContext } from '../../shared/context';
+import type { ProviderContext } from '../../shared/context';
+import { errorJson, toNodeError } from '../../shared/items';
+import { checkMediaParams, loadBinary, readMediaParams, resolveMedia } from '../../shared/media';
+import type { MediaParams } from '../../shared/media';
+import { taskJson } from '../../shared/output';
+import { validateCreateOptions } from '../../shared/validation';
+import type { CreateOptions } from '../../shared/validation';
+import type { CreateInput, ModelId, NormalizedTask, ProviderId } from '../../providers/types';
+import { mapWithConcurrency } from '../../transport/limit';
+import {
+	binaryOutputProperty,
+	concurrencyOption,
+	outputProperty,
+	pollingOptions,
+} from '../common.description';
+import { startCallbackWait } from './callback-wait';
+import { readOutputSettings, readWaitSettings, waitAndOutput } from './finish';
+import { createFields } from './create.description';
+
+export const description: INodeProperties[] = [
+	...createFields,
+	outputProperty({
+		show: { resource: ['task'], operation: ['create'], waitForCompletion: ['poll', 'callback'] },
+	}),
+	binaryOutputProperty({
+		show: {
+			resource: ['task'],
+			operation: ['create'],
+			waitForCompletion: ['poll', 'callback'],
+			output: ['binary'],
+		},
+	}),
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show: { resource: ['task'], operation: ['create'] } },
+		options: [concurrencyOption, ...pollingOptions],
+	},
+];
+
+interface Plan {
+	itemIndex: number;
+	input: Omit<CreateInput, 'character' | 'reference'>;
+	character: MediaParams;
+	driving: MediaParams;
+}
+
+const CREATE_OPTION_NAMES = [
+	'ratio',
+	'bodyControl',
+	'expressionIntensity',
+	'seed',
+	'publicFigureThreshold',
+	'exploreMode',
+	'maxJobs',
+	'replyRef',
+	'callbackUrl',
+] as const;
+
+/** Reads and checks one item's parameters; throws before anything is sent to the provider. */
+async function planItem(
+	ctx: IExecuteFunctions,
+	i: number,
+	pctx: ProviderContext,
+	callbackMode: boolean,
+): Promise<Plan> {
+	const provider = pctx.adapter.id;
+	const model = (
+		provider === 'comet' ? ctx.getNodeParameter('model', i, 'act_two') : 'act_two'
+	) as ModelId;
+	const settings = ctx.getNodeParameter('createOptions', i, {}) as IDataObject;
+	const raw: CreateOptions = {};
+	for (const name of CREATE_OPTION_NAMES)
+		if (settings[name] !== undefined) (raw as IDataObject)[name] = settings[name];
+	const checked = validateCreateOptions(provider, model, raw);
+	if (!checked.ok) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Invalid parameters: ${checked.problems.join('; ')}`,
+			{
+				itemIndex: i,
+				description: 'Nothing was sent to the provider, so no credits were spent.',
+			},
+		);
+	}
+	if (callbackMode && checked.value.callbackUrl) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			'Callback URL cannot be set when waiting until the callback',
+			{
+				itemIndex: i,
+				description:
+					"In that mode the node gives the provider this execution's own resume URL. Remove the Callback URL option.",
+			},
+		);
+	}
+	const character = readMediaParams(ctx, i, 'character');
+	const driving = readMediaParams(ctx, i, 'driving');
+	for (const p of [character, driving]) {
+		checkMediaParams(ctx, i, p, pctx.adapter);
+		if (p.source === 'binary') await loadBinary(ctx, i, p, pctx.adapter);
+	}
+	if (model === 'act_one' && character.type !== 'image') {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			'Act-One on CometAPI takes a character image, not a video',
+			{ itemIndex: i },
+		);
+	}
+	return { itemIndex: i, input: { model, ...checked.value }, character, driving };
+}
+
+async function startRender(
+	ctx: IExecuteFunctions,
+	plan: Plan,
+	pctx: ProviderContext,
+	callbackUrl?: string,
+): Promise<NormalizedTask> {
+	const character = await resolveMedia(ctx, plan.itemIndex, plan.character, pctx);
+	const reference = await resolveMedia(ctx, plan.itemIndex, plan.driving, pctx);
+	const input: CreateInput = { ...plan.input, character, reference };
+	if (callbackUrl) input.callbackUrl = callbackUrl;
+	return await pctx.adapter.create(pctx.client, input);
+}
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	const items = this.getInputData();
+	const provider = this.getNodeParameter('provider', 0) as ProviderId;
+	const waitMode = this.getNodeParameter('waitForCompletion', 0, 'none') as
+		| 'none'
+		| 'poll'
+		| 'callback';
+	const pctx = await providerContext(this, provider);
+	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+	const concurrency = Number(options.concurrency) || pctx.adapter.capabilities.defaultConcurrency;
+	const continueOnFail = this.continueOnFail();
+	if (waitMode === 'callback' && !pctx.adapter.capabilities.callbacks) {
+		throw new NodeOperationError(this.getNode(), `${pctx.adapter.displayName} does not call back`, {
+			description: 'Runway has no completion callbacks. Choose "Poll Until Done" instead.',
+		});
+	}
+
+	// 1. Validate every item before spending anything: a bad item in a batch starts no render.
+	const slots: Array<{ plan?: Plan; error?: INodeExecutionData }> = [];
+	for (let i = 0; i < items.length; i++) {
+		try {
+			slots.push({ plan: await planItem(this, i, pctx, waitMode === 'callback') });
+		} catch (error) {
+			const nodeError = toNodeError(this, error, i);
+			if (!continueOnFail) throw nodeError;
+			slots.push({
+				error: { json: errorJson(nodeError), error: nodeError, pairedItem: { item: i } },
+			});
+		}
+	}
+
+	// 2. Start the renders with bounded concurrency. A create is never retried after an ambiguous failure.
+	const callbackUrl =
+		waitMode === 'callback'
+			? (this.evaluateExpression('{{ $execution.resumeUrl }}', 0) as string)
+			: undefined;
+	const started: Array<{ itemIndex: number; task: NormalizedTask }> = [];
+	let stop: Error | undefined;
+	await mapWithConcurrency(
+		slots,
+		concurrency,
+		async (slot) => {
+			if (!slot.plan) return;
+			const i = slot.plan.itemIndex;
+			try {
+				started.push({ itemIndex: i, task: await startRender(this, slot.plan, pctx, callbackUrl) });
+			} catch (error) {
+				const nodeError = toNodeError(this, error, i);
+				if (!continueOnFail) {
+					stop ??= nodeError;
+					return;
+				}
+				slot.error = { json: errorJson(nodeError), error: nodeError, pairedItem: { item: i } };
+			}
+		},
+		() => stop !== undefined,
+	);
+	started.sort((a, b) => a.itemIndex - b.itemIndex);
+	if (stop) throw withStartedTasks(stop, started);
+
+	// 3. Return at once, wait by polling, or park the execution until the provider calls back.
+	let results: INodeExecutionData[];
+	if (waitMode === 'none') {
+		results = started.map(({ itemIndex, task }) => ({
+			json: taskJson(task),
+			pairedItem: { item: itemIndex },
+		}));
+	} else if (waitMode === 'callback') {
+		return await startCallbackWait(
+			this,
+			pctx,
+			started,
+			slots.flatMap((s) => (s.error ? [s.error] : [])),
+		);
+	} else {
+		try {
+			results = await waitAndOutput(
+				this,
+				pctx,
+				started,
+				readWaitSettings(this, true),
+				readOutputSettings(this),
+				concurrency,
+			);
+		} catch (error) {
+			throw withStartedTasks(error as Error, started);
+		}
+	}
+	const errors = slots.flatMap((s) => (s.error ? [s.error] : []));
+	return [...results, ...errors].sort((a, b) => pairedIndex(a) - pairedIndex(b));
+}
+
+const pairedIndex = (item: INodeExecutionData) => (item.pairedItem as { item: number }).item;
+
+/** An error that stops the node must not lose renders that already started and are being billed. */
+function withStartedTasks(
+	error: Error,
+	started: Array<{ itemIndex: number; task: NormalizedTask }>,
+): Error {
+	if (started.length === 0) return error;
+	const list = started.map(({ itemIndex, task }) => `item ${itemIndex}: ${task.taskId}`).join(', ');
+	const e = error as Error & { description?: string };
+	e.description = `${e.description ? `${e.description} ` : ''}Renders already started by this node (use Get or Wait with these IDs): ${list}.`;
+	return e;
+}

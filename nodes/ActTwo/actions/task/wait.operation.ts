@@ -1,0 +1,74 @@
+import { NodeOperationError } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { providerContext } from '../../shared/context';
+import { errorJson, toNodeError } from '../../shared/items';
+import type { ModelId, NormalizedTask } from '../../providers/types';
+import { makeTask } from '../../providers/task';
+import {
+	binaryOutputProperty,
+	concurrencyOption,
+	outputProperty,
+	pollingOptions,
+	taskIdProperty,
+} from '../common.description';
+import { readOutputSettings, readWaitSettings, waitAndOutput } from './finish';
+
+const show = { show: { resource: ['task'], operation: ['wait'] } };
+
+export const description: INodeProperties[] = [
+	taskIdProperty(['wait']),
+	outputProperty(show),
+	binaryOutputProperty({ show: { ...show.show, output: ['binary'] } }),
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: show,
+		options: [concurrencyOption, ...pollingOptions],
+	},
+];
+
+/** Waits for many tasks together: one polling loop for the whole batch, not one per item. */
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	const items = this.getInputData();
+	const pctx = await providerContext(this, this.getNodeParameter('provider', 0) as string);
+	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+	const concurrency =
+		Number(options.concurrency) || pctx.adapter.capabilities.defaultConcurrency * 2;
+	const tasks: Array<{ itemIndex: number; task: NormalizedTask }> = [];
+	const errors: INodeExecutionData[] = [];
+	for (let i = 0; i < items.length; i++) {
+		const taskId = String(this.getNodeParameter('taskId', i, '')).trim();
+		if (!taskId) {
+			const error = toNodeError(
+				this,
+				new NodeOperationError(this.getNode(), 'Task ID is empty', { itemIndex: i }),
+				i,
+			);
+			if (!this.continueOnFail()) throw error;
+			errors.push({ json: errorJson(error), error, pairedItem: { item: i } });
+			continue;
+		}
+		const model = this.getNodeParameter('model', i, 'act_two') as ModelId;
+		tasks.push({ itemIndex: i, task: makeTask(pctx.adapter.id, model, taskId, 'queued', {}) });
+	}
+	const results = await waitAndOutput(
+		this,
+		pctx,
+		tasks,
+		readWaitSettings(this, false),
+		readOutputSettings(this),
+		concurrency,
+	);
+	return [...results, ...errors].sort(
+		(a, b) => (a.pairedItem as { item: number }).item - (b.pairedItem as { item: number }).item,
+	);
+}

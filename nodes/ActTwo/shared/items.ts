@@ -1,0 +1,104 @@
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
+
+import { mapWithConcurrency } from '../transport/limit';
+import { ProviderError } from './errors';
+
+/** Turns anything thrown while handling an item into the n8n error a user sees, without request headers (keys). */
+export function toNodeError(
+	ctx: IExecuteFunctions,
+	error: unknown,
+	itemIndex: number,
+): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		error.context.itemIndex = itemIndex;
+		return error;
+	}
+	if (error instanceof ProviderError) {
+		const response: JsonObject = {
+			message: error.message,
+			category: error.detail.category,
+			code: error.detail.code,
+			httpCode: error.httpCode === null ? '' : String(error.httpCode),
+		};
+		return new NodeApiError(ctx.getNode(), response, {
+			message: `${providerName(error.provider)}: ${error.message}`,
+			description: error.description,
+			httpCode: error.httpCode === null ? undefined : String(error.httpCode),
+			itemIndex,
+		});
+	}
+	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+}
+
+function providerName(id: string): string {
+	return (
+		(
+			{ runway: 'Runway', useapi: 'useapi.net', comet: 'CometAPI', liangxin: 'LiangXin' } as Record<
+				string,
+				string
+			>
+		)[id] ?? id
+	);
+}
+
+/** The JSON an item carries under Continue On Fail: the message, its category and whatever task it concerns. */
+export function errorJson(
+	error: NodeApiError | NodeOperationError,
+	extra: IDataObject = {},
+): IDataObject {
+	const ctx = (error as NodeApiError).errorResponse as IDataObject | undefined;
+	return {
+		error: error.message,
+		...(error.description ? { errorDescription: error.description } : {}),
+		...(ctx?.category ? { errorCategory: ctx.category, errorCode: ctx.code } : {}),
+		...extra,
+	};
+}
+
+export interface ItemOutcome {
+	items: INodeExecutionData[];
+}
+
+/**
+ * Runs one handler per input item with bounded concurrency and keeps every result paired with its input.
+ * Under Continue On Fail a failing item becomes an error item; otherwise no new item starts after the
+ * first failure and that failure is thrown once the items already in flight have settled.
+ */
+export async function runPerItem(
+	ctx: IExecuteFunctions,
+	count: number,
+	concurrency: number,
+	handle: (itemIndex: number) => Promise<INodeExecutionData[]>,
+	onError?: (itemIndex: number, error: NodeApiError | NodeOperationError) => IDataObject,
+): Promise<INodeExecutionData[]> {
+	const continueOnFail = ctx.continueOnFail();
+	let firstError: NodeApiError | NodeOperationError | undefined;
+	const indexes = Array.from({ length: count }, (_, i) => i);
+	const results = await mapWithConcurrency(
+		indexes,
+		concurrency,
+		async (i) => {
+			try {
+				const out = await handle(i);
+				return out.map((o) => ({ ...o, pairedItem: { item: i } }));
+			} catch (error) {
+				const nodeError = toNodeError(ctx, error, i);
+				if (!continueOnFail) {
+					firstError ??= nodeError;
+					return [];
+				}
+				return [
+					{
+						json: errorJson(nodeError, onError?.(i, nodeError)),
+						error: nodeError,
+						pairedItem: { item: i },
+					},
+				];
+			}
+		},
+		() => firstError !== undefined,
+	);
+	if (firstError) throw firstError;
+	return results.flatMap((r) => r ?? []);
+}

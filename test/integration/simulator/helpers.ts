@@ -71,21 +71,23 @@ export interface Received {
 	answered: number;
 }
 
-/** A local callback receiver; statuses[i] is what it answers to the i-th request (then 200). */
-export async function receiver(statuses: number[] = []): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
+export type Answer = (i: number, body: any) => number; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** A local callback receiver; statuses[i] (or statuses(i, body)) is what it answers to the i-th request (default 200). */
+export async function receiver(statuses: number[] | Answer = []): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
 	const received: Received[] = [];
 	const server: Server = createServer((req, res) => {
 		const chunks: Buffer[] = [];
 		req.on('data', (c: Buffer) => chunks.push(c));
 		req.on('end', () => {
 			const raw = Buffer.concat(chunks).toString('utf8');
-			const answered = statuses[received.length] ?? 200;
 			let body: unknown;
 			try {
 				body = JSON.parse(raw);
 			} catch {
 				body = raw;
 			}
+			const answered = typeof statuses === 'function' ? statuses(received.length, body) : (statuses[received.length] ?? 200);
 			received.push({ headers: req.headers, body, raw, answered });
 			res.writeHead(answered, { 'content-type': 'text/plain' }).end('ok');
 		});

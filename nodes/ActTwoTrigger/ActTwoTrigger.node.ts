@@ -1,0 +1,148 @@
+import { NodeConnectionTypes } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IHookFunctions,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+
+import { receiveCallback } from './receive';
+
+export class ActTwoTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Act-Two Trigger',
+		name: 'actTwoTrigger',
+		icon: { light: 'file:../../icons/act-two.svg', dark: 'file:../../icons/act-two.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ "On " + $parameter["events"] + " renders: " + $parameter["provider"] }}',
+		description:
+			'Starts a workflow when useapi.net, CometAPI or LiangXin calls back about an Act-Two or Act-One render',
+		defaults: { name: 'Act-Two Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{ name: 'useApiNetApi', required: false, displayOptions: { show: { provider: ['useapi'] } } },
+			{ name: 'cometApi', required: false, displayOptions: { show: { provider: ['comet'] } } },
+			{
+				name: 'liangXinApi',
+				required: false,
+				displayOptions: { show: { provider: ['liangxin'] } },
+			},
+		],
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				responseData: '',
+				path: 'act-two',
+			},
+		],
+		properties: [
+			{
+				displayName:
+					'Put this node’s Production URL, followed by ?secret= and your secret, into the Act-Two node’s Callback URL option (or the provider’s account settings), then publish the workflow.',
+				name: 'setupNotice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Provider',
+				name: 'provider',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'CometAPI (Act-One)', value: 'comet' },
+					{ name: 'LiangXin', value: 'liangxin' },
+					{ name: 'useapi.net', value: 'useapi' },
+				],
+				default: 'useapi',
+				description: 'Runway’s own API has no callbacks; poll it with the Act-Two node instead',
+			},
+			{
+				displayName: 'Secret',
+				name: 'secret',
+				type: 'string',
+				typeOptions: { password: true },
+				required: true,
+				default: '',
+				description:
+					'Callbacks must carry this value as the "secret" query parameter; others are rejected with 401. Use a long random string.',
+			},
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'options',
+				options: [
+					{ name: 'Failed', value: 'failed', description: 'Renders that failed or were cancelled' },
+					{ name: 'Finished', value: 'finished', description: 'Succeeded or failed renders' },
+					{ name: 'Succeeded', value: 'succeeded' },
+				],
+				default: 'finished',
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Confirm With Provider API',
+						name: 'confirm',
+						type: 'boolean',
+						default: true,
+						description:
+							'Whether to read the task from the provider before starting the workflow (needs the credential). A callback for a task that does not exist, or has not ended, starts nothing.',
+					},
+					{
+						displayName: 'Download Video',
+						name: 'download',
+						type: 'boolean',
+						default: false,
+						description: 'Whether to download the finished MP4 into binary data',
+					},
+					{
+						displayName: 'Include Progress Callbacks',
+						name: 'includeProgress',
+						type: 'boolean',
+						default: false,
+						description:
+							'Whether to also start the workflow for callbacks about renders that have not ended yet',
+					},
+					{
+						displayName: 'Put Video in Field',
+						name: 'binaryPropertyName',
+						type: 'string',
+						default: 'data',
+						displayOptions: { show: { download: [true] } },
+					},
+				],
+			},
+		],
+	};
+
+	// The user pastes the URL into the provider; there is nothing to register remotely.
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				const data = this.getWorkflowStaticData('node') as IDataObject;
+				delete data.delivered;
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await receiveCallback.call(this);
+	}
+}

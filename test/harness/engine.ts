@@ -8,14 +8,15 @@
  * `@n8n/di` Container), RoutingNode for credential tests, the expression engine.
  * Replaced: the credential store (HarnessCredentialsHelper), the node loader (registry.ts), the DB.
  */
-import { HARNESS_TMP_DIR } from './env';
 import 'reflect-metadata';
 
 import { Container } from '@n8n/di';
 import {
+	BinaryDataConfig,
 	BinaryDataService,
 	ExecuteContext,
 	ExecutionLifecycleHooks,
+	InstanceSettings,
 	RoutingNode,
 	WebhookContext,
 	WorkflowExecute,
@@ -54,10 +55,12 @@ import {
 	isNodeClassInstance,
 	Workflow,
 } from 'n8n-workflow';
+import path from 'node:path';
 import type { Readable } from 'node:stream';
 
 import { ManualTrigger, MANUAL_TRIGGER_TYPE, NoOp, NO_OP_TYPE, SetItems, SET_ITEMS_TYPE } from './core-nodes';
 import { HarnessCredentialsHelper, type CredentialsMap } from './credentials-helper';
+import { HARNESS_TMP_DIR, withHarnessEnv } from './env';
 import {
 	CredentialTypeRegistry,
 	loadPackageFromSource,
@@ -200,7 +203,19 @@ export function loadPackage(): SourceLoadResult {
 /** Initializes the n8n-core services the engine needs (idempotent). */
 export async function initHarness(): Promise<void> {
 	initPromise ??= (async () => {
-		// BinaryDataService in filesystem mode (N8N_DEFAULT_BINARY_DATA_MODE / N8N_BINARY_DATA_STORAGE_PATH, env.ts).
+		withHarnessEnv(() => {
+			// Construct the env-configured singletons now, under the harness env (see env.ts).
+			Container.get(InstanceSettings);
+			Container.get(BinaryDataConfig);
+			// n8n-core's own copy of @n8n/backend-common (a top-level copy would be a different DI token).
+			const coreDir = path.dirname(require.resolve('n8n-core/package.json'));
+			// eslint-disable-next-line @typescript-eslint/no-require-imports
+			const backendCommon = require(require.resolve('@n8n/backend-common', { paths: [coreDir] })) as {
+				Logger: new (...args: never[]) => unknown;
+			};
+			Container.get(backendCommon.Logger);
+		});
+		// BinaryDataService in filesystem mode under the harness temp dir.
 		await Container.get(BinaryDataService).init();
 	})();
 	await initPromise;
@@ -439,6 +454,16 @@ function makeResult(
 	};
 }
 
+/**
+ * What n8n does between "waiting" and "resumed": the execution is saved to the DB and loaded back. A JSON round
+ * trip reproduces that (Dates become strings, class instances become plain objects), so a node that keeps
+ * non-serializable state in its output or run data fails here as it would in n8n. The waiting RunResult itself
+ * stays untouched, so it can be resumed again (interim callbacks, several scenarios).
+ */
+function reloadExecution(waiting: RunResult): IRunExecutionData {
+	return JSON.parse(JSON.stringify(waiting.data.data)) as IRunExecutionData;
+}
+
 /** Starts a run and returns at once with a handle (`cancel()`, `result`). */
 export async function startWorkflow(workflowJson: WorkflowJson, opts: RunOptions = {}): Promise<RunHandle> {
 	await initHarness();
@@ -472,7 +497,7 @@ export async function runWorkflow(workflowJson: WorkflowJson, opts: RunOptions =
 export async function resumeWaiting(waiting: RunResult, opts: Partial<RunOptions> = {}): Promise<RunResult> {
 	if (waiting.status !== 'waiting') throw new Error(`Harness: run ${waiting.executionId} is ${waiting.status}, not waiting`);
 	const merged = { ...waiting.options, ...opts };
-	return await execute(waiting.workflow, waiting.data.data, waiting.executionId, merged, {
+	return await execute(waiting.workflow, reloadExecution(waiting), waiting.executionId, merged, {
 		restartExecutionId: waiting.executionId,
 	}).result;
 }
@@ -641,7 +666,7 @@ export async function resumeWebhook(
 ): Promise<WebhookCallResult> {
 	if (waiting.status !== 'waiting') throw new Error(`Harness: run ${waiting.executionId} is ${waiting.status}, not waiting`);
 	const merged = { ...waiting.options, ...opts };
-	const runExecutionData = waiting.data.data;
+	const runExecutionData = reloadExecution(waiting);
 	const lastNode = runExecutionData.resultData.lastNodeExecuted;
 	const node = lastNode ? waiting.workflow.getNode(lastNode) : null;
 	if (!node) throw new Error('Harness: cannot find the waiting node');

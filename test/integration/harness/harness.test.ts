@@ -4,11 +4,14 @@
  * n8n-core's real WorkflowExecute: credential auth over real HTTP, credential tests, binary streams,
  * continueOnFail / error output, cancellation, wait + resume webhook, trigger webhooks, static data.
  */
+import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 
 import {
 	chain,
+	harnessTmpDir,
 	loadPackage,
 	MANUAL_TRIGGER_TYPE,
 	node,
@@ -30,6 +33,8 @@ import {
 	HarnessProbeTrigger,
 	PROBE_TRIGGER_TYPE,
 } from '../../harness/fixtures/HarnessProbeTrigger.node';
+
+const envBefore = { ...process.env };
 
 interface Seen {
 	method: string;
@@ -63,6 +68,10 @@ beforeAll(async () => {
 				if (auth === 'Bearer good') return send(200, { id: 'me' });
 				if (auth === 'Bearer teapot') return send(418, { error: 'teapot' });
 				return send(401, { error: 'unauthorized' });
+			}
+			if (url.pathname === '/v1/organization') {
+				const ok = req.headers.authorization === 'Bearer good' && req.headers['x-runway-version'] !== undefined;
+				return ok ? send(200, { creditBalance: 10 }) : send(401, { error: 'unauthorized' });
 			}
 			if (url.pathname === '/v1/thing') {
 				return send(200, {
@@ -117,6 +126,17 @@ describe('runWorkflow: real engine, real HTTP', () => {
 		expect(seen[0].headers.authorization).toBe('Bearer k1');
 	});
 
+	test('pinData on the trigger feeds N items (the engine skips the pinned node)', async () => {
+		const wf = chain([node('Start', MANUAL_TRIGGER_TYPE), node('Probe', PROBE_TYPE, { operation: 'failWhen' })]);
+		wf.pinData = { Start: [{ json: { a: 1 } }, { json: { a: 2 } }] };
+		const result = await runWorkflow(wf, base());
+		expect(result.status).toBe('success');
+		expect(result.outputs('Probe').map((i) => i.json)).toEqual([
+			{ a: 1, ok: true },
+			{ a: 2, ok: true },
+		]);
+	});
+
 	test('a node error without continueOnFail ends the run with status error', async () => {
 		const wf = chain([
 			node('Start', MANUAL_TRIGGER_TYPE),
@@ -162,6 +182,16 @@ describe('testCredential (CredentialsTester semantics)', () => {
 		const down = await testCredential('harnessTestApi', { apiKey: 'good', baseUrl: 'http://127.0.0.1:9' }, opts);
 		expect(down.status).toBe('Error');
 		expect(down.message).toMatch(/ECONNREFUSED/);
+	});
+
+	test("works with the package's own credential classes loaded from source (runwayApi)", async () => {
+		await expect(testCredential('runwayApi', { apiKey: 'good', baseUrl: `${baseUrl}/` })).resolves.toEqual({
+			status: 'OK',
+			message: 'Connection successful!',
+		});
+		expect(seen.at(-1)?.url).toBe('/v1/organization');
+		const bad = await testCredential('runwayApi', { apiKey: 'nope', baseUrl });
+		expect(bad.status).toBe('Error');
 	});
 });
 
@@ -368,6 +398,12 @@ describe('execution id, static data, $execution.resumeUrl', () => {
 		expect(a.resumeUrl).toBe(first.resumeUrl);
 		expect(b.resumeUrl).toMatch(new RegExp(`^https://n8n\\.example\\.com/webhook-waiting/${second.executionId}\\?signature=`));
 		expect(second.staticData).toEqual({ 'node:Probe': { calls: 2 } });
+	});
+
+	test('n8n-core env is applied only while the harness builds its services', () => {
+		expect(process.env.N8N_USER_FOLDER).toBe(envBefore.N8N_USER_FOLDER);
+		expect(process.env.N8N_BINARY_DATA_STORAGE_PATH).toBe(envBefore.N8N_BINARY_DATA_STORAGE_PATH);
+		expect(existsSync(path.join(harnessTmpDir, 'binaryData'))).toBe(true);
 	});
 
 	test('the package source loader registers what compiles and reports the rest', () => {

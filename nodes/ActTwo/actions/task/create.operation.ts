@@ -151,6 +151,17 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			description: 'Runway has no completion callbacks. Choose "Poll Until Done" instead.',
 		});
 	}
+	// One waiting execution resumes with one callback: a batch would start renders nobody waits for.
+	if (waitMode === 'callback' && items.length > 1) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`"Until Callback" waits for one render per execution; this node received ${items.length} items`,
+			{
+				description:
+					'Nothing was sent to the provider. For a batch, use "Poll Until Done"; or "Don\'t Wait" with the Callback URL option set to an Act-Two Trigger; or send one item per execution (Loop Over Items + Execute Workflow).',
+			},
+		);
+	}
 
 	// 1. Validate every item before spending anything: a bad item in a batch starts no render.
 	const slots: Array<{ plan?: Plan; error?: INodeExecutionData }> = [];

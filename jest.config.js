@@ -1,5 +1,5 @@
 /** Two fast projects (unit, integration); the real-n8n e2e suite has its own config. */
-const tsJest = ['ts-jest', { tsconfig: '<rootDir>/test/tsconfig.json', isolatedModules: true }];
+const tsJest = ['ts-jest', { tsconfig: '<rootDir>/test/tsconfig.json' }];
 const common = { testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest }, rootDir: __dirname };
 module.exports = {
 	projects: [

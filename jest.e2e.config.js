@@ -2,7 +2,7 @@
 module.exports = {
 	testEnvironment: 'node',
 	rootDir: __dirname,
-	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/test/tsconfig.json', isolatedModules: true }] },
+	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/test/tsconfig.json' }] },
 	testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'],
 	globalSetup: '<rootDir>/test/e2e/global-setup.ts',
 	globalTeardown: '<rootDir>/test/e2e/global-teardown.ts',

@@ -1,0 +1,86 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
+import { readFileSync } from 'fs';
+import { join } from 'path';
+
+import { mp4DurationSeconds } from '../../nodes/ActTwo/shared/mp4';
+import {
+	drivingDurationProblem,
+	validateCreateOptions,
+} from '../../nodes/ActTwo/shared/validation';
+
+const asset = (...p: string[]) => readFileSync(join(__dirname, '..', '..', ...p));
+
+describe('create options', () => {
+	it('accepts the documented ranges', () => {
+		expect(
+			validateCreateOptions('runway', 'act_two', {
+				ratio: '1584:672',
+				expressionIntensity: 5,
+				seed: 4294967295,
+				publicFigureThreshold: 'low',
+			}).ok,
+		).toBe(true);
+		expect(
+			validateCreateOptions('useapi', 'act_two', {
+				seed: 2147483647,
+				maxJobs: 10,
+				replyRef: 'x'.repeat(1024),
+			}).ok,
+		).toBe(true);
+	});
+	it('names the field and the allowed values', () => {
+		const r = validateCreateOptions('runway', 'act_two', {
+			ratio: '16:9',
+			expressionIntensity: 7,
+			seed: -1,
+		});
+		expect(r.ok).toBe(false);
+		const problems = (r as { problems: string[] }).problems.join('\n');
+		expect(problems).toMatch(/Ratio must be one of 1280:720, 720:1280/);
+		expect(problems).toMatch(/Expression Intensity must be a whole number from 1 to 5/);
+		expect(problems).toMatch(/Seed must be a whole number from 0–4294967295/);
+	});
+	it('applies provider-specific limits', () => {
+		expect(validateCreateOptions('useapi', 'act_two', { seed: 0 }).ok).toBe(false);
+		expect(validateCreateOptions('useapi', 'act_two', { callbackUrl: 'ftp://x' }).ok).toBe(false);
+		expect(validateCreateOptions('comet', 'act_one', { ratio: '720:1280' })).toMatchObject({
+			ok: false,
+		});
+	});
+	it('ignores empty values', () => {
+		expect(validateCreateOptions('runway', 'act_two', { callbackUrl: '', replyRef: '' }).ok).toBe(
+			true,
+		);
+	});
+});
+
+describe('driving video duration from the MP4/MOV header', () => {
+	it('reads the shipped driving video and the QuickTime fixture', () => {
+		const d = mp4DurationSeconds(asset('examples', 'assets', 'driving.mp4'));
+		expect(d).toBeGreaterThanOrEqual(3);
+		expect(d).toBeLessThanOrEqual(30);
+		expect(drivingDurationProblem(d)).toBeNull();
+	});
+	it('rejects a 2 s clip with the allowed range in the message', () => {
+		const d = mp4DurationSeconds(asset('test', 'fixtures', 'too-short.mp4'));
+		expect(d).toBeLessThan(3);
+		expect(drivingDurationProblem(d)).toMatch(/Driving Video must last 3–30 seconds/);
+	});
+	it('returns null for non-MP4 bytes and truncated files', () => {
+		expect(mp4DurationSeconds(Buffer.from('not a video at all'))).toBeNull();
+		expect(
+			mp4DurationSeconds(asset('examples', 'assets', 'driving.mp4').subarray(0, 64)),
+		).toBeNull();
+		expect(mp4DurationSeconds(asset('examples', 'assets', 'character.png'))).toBeNull();
+	});
+	it('reads a version-1 mvhd (64-bit duration)', () => {
+		const mvhd = Buffer.alloc(8 + 32);
+		mvhd.writeUInt32BE(40, 0);
+		mvhd.write('mvhd', 4, 'latin1');
+		mvhd.writeUInt8(1, 8);
+		mvhd.writeUInt32BE(1000, 8 + 20);
+		mvhd.writeBigUInt64BE(12_500n, 8 + 24);
+		const moov = Buffer.concat([Buffer.from([0, 0, 0, 48]), Buffer.from('moov', 'latin1'), mvhd]);
+		expect(mp4DurationSeconds(moov)).toBe(12.5);
+	});
+});

@@ -16,6 +16,7 @@ import {
 	BinaryDataService,
 	ExecuteContext,
 	ExecutionLifecycleHooks,
+	HookContext,
 	InstanceSettings,
 	RoutingNode,
 	WebhookContext,
@@ -45,6 +46,8 @@ import type {
 	IWorkflowBase,
 	IWorkflowExecuteAdditionalData,
 	IWorkflowSettings,
+	WebhookType,
+	WorkflowActivateMode,
 	WorkflowExecuteMode,
 	ExecutionError,
 } from 'n8n-workflow';
@@ -719,6 +722,59 @@ export async function runTriggerWebhook(
 		result.run = await execute(workflow, runExecutionData, executionId, opts).result;
 	}
 	return result;
+}
+
+/**
+ * Runs one of a trigger's webhook lifecycle methods (`webhookMethods[webhookName].checkExists|create|delete`)
+ * with a real HookContext, as n8n does when a workflow is activated/deactivated (or a test webhook registered).
+ * `getNodeWebhookUrl('default')` then yields `<instanceBaseUrl>webhook[-test]/<webhookId>/<path>`; static data
+ * written by the method lands in `opts.staticData` (pass the same object to runTriggerWebhook later).
+ */
+export async function runWebhookMethod(
+	workflowJson: WorkflowJson,
+	nodeName: string,
+	method: 'checkExists' | 'create' | 'delete',
+	opts: RunOptions & { webhookName?: WebhookType; activation?: WorkflowActivateMode } = {},
+): Promise<{ result: boolean | undefined; staticData: IDataObject; webhookUrl?: string }> {
+	await initHarness();
+	register(opts);
+	assertKnownTypes(workflowJson.nodes);
+	const mode = opts.mode ?? 'manual';
+	const executionId = opts.executionId ?? String(++executionCounter);
+	const workflow = createWorkflow(workflowJson, opts, executionId);
+	const node = workflow.getNode(nodeName);
+	if (!node) throw new Error(`Harness: no node "${nodeName}"`);
+	const nodeType = nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
+	const webhookName = (opts.webhookName ?? 'default') as WebhookType;
+	const fn = nodeType.webhookMethods?.[webhookName as 'default']?.[method];
+	if (typeof fn !== 'function') {
+		throw new Error(`Harness: node "${nodeName}" has no webhookMethods.${webhookName}.${method}`);
+	}
+	const description = (nodeType.description.webhooks ?? []).find(
+		(w) => w.name === webhookName && w.restartWebhook !== true,
+	);
+	if (!description) throw new Error(`Harness: node "${nodeName}" has no "${webhookName}" webhook`);
+	const credentialsHelper = new HarnessCredentialsHelper(credentialTypes);
+	credentialsHelper.setCredentials(opts.credentials ?? {});
+	const additionalData = buildAdditionalData(executionId, workflow.id, credentialsHelper, undefined, opts);
+	const webhookData: IWebhookData = {
+		httpMethod: String(resolveWebhookValue(workflow, node, description.httpMethod, mode)) as IHttpRequestMethods,
+		node: node.name,
+		path: String(resolveWebhookValue(workflow, node, description.path, mode) ?? ''),
+		webhookDescription: description,
+		workflowId: workflow.id,
+		workflowExecuteAdditionalData: additionalData,
+		webhookId: node.webhookId,
+		isTest: mode === 'manual',
+	};
+	const activation = opts.activation ?? (mode === 'manual' ? 'manual' : 'activate');
+	const context = new HookContext(workflow, node, additionalData, mode, activation, webhookData);
+	const result = await fn.call(context);
+	return {
+		result,
+		staticData: plainStaticData(workflow.staticData),
+		webhookUrl: context.getNodeWebhookUrl(webhookName),
+	};
 }
 
 // ---------------------------------------------------------------------------------------------------------

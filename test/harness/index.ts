@@ -14,6 +14,7 @@ export {
 	resumeWaiting,
 	resumeWebhook,
 	runTriggerWebhook,
+	runWebhookMethod,
 	runWorkflow,
 	startWorkflow,
 	testCredential,

@@ -20,6 +20,7 @@ import {
 	resumeWaiting,
 	resumeWebhook,
 	runTriggerWebhook,
+	runWebhookMethod,
 	runWorkflow,
 	SET_ITEMS_TYPE,
 	setItemsParameters,
@@ -85,6 +86,7 @@ beforeAll(async () => {
 				return;
 			}
 			if (url.pathname === '/v1/jobs' && req.method === 'POST') return send(201, { id: 'job-1' });
+			if (url.pathname === '/v1/subscriptions' && req.method === 'POST') return send(201, { id: 'sub-1' });
 			return send(404, { error: 'not found' });
 		})();
 	});
@@ -284,7 +286,7 @@ describe('cancellation', () => {
 		expect(result.runs('After')).toHaveLength(0);
 		expect(result.outputs('Probe')).toEqual([]);
 		// The node saw the abort: its sleep rejected long before 30 s (the engine recorded the rejection).
-		expect(result.runs('Probe')[0].error).toBeDefined();
+		expect(result.runs('Probe')[0].error?.message).toBe('Execution was cancelled');
 	});
 
 	test('timeoutMs cancels too, and handle.cancel() works', async () => {
@@ -368,6 +370,23 @@ describe('trigger webhooks', () => {
 		const second = await runTriggerWebhook(triggerWorkflow(), 'Probe Trigger', request, opts);
 		expect(second.workflowData?.[0][0].json.deliveries).toBe(2);
 		expect(second.run?.staticData).toEqual({ 'node:Probe Trigger': { deliveries: 2 } });
+	});
+
+	test('runWebhookMethod runs webhookMethods with a real HookContext (URL, credentials, static data)', async () => {
+		const staticData = {};
+		const opts = { ...base(), staticData };
+		await expect(runWebhookMethod(triggerWorkflow(), 'Probe Trigger', 'checkExists', opts)).resolves.toMatchObject({
+			result: false,
+		});
+		const created = await runWebhookMethod(triggerWorkflow(), 'Probe Trigger', 'create', opts);
+		expect(created.result).toBe(true);
+		expect(created.webhookUrl).toBe('http://localhost:5678/webhook-test/wh-1/probe-events');
+		const sub = seen.find((s) => s.url.startsWith('/v1/subscriptions'));
+		expect(sub?.headers.authorization).toBe('Bearer k1');
+		expect(JSON.parse(sub!.body)).toEqual({ url: created.webhookUrl });
+		expect(created.staticData).toEqual({ 'node:Probe Trigger': { subscriptionId: 'sub-1' } });
+		const prod = await runWebhookMethod(triggerWorkflow(), 'Probe Trigger', 'checkExists', { ...opts, mode: 'webhook' });
+		expect(prod).toMatchObject({ result: true, webhookUrl: 'http://localhost:5678/webhook/wh-1/probe-events' });
 	});
 
 	test('a node answering on the raw response (401) with noWebhookResponse', async () => {

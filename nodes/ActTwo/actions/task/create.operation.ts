@@ -106,6 +106,13 @@ async function planItem(
 			},
 		);
 	}
+	if (model === 'act_one' && !callbackMode && !checked.value.callbackUrl) {
+		throw new NodeOperationError(ctx.getNode(), 'CometAPI Act-One needs a Callback URL', {
+			itemIndex: i,
+			description:
+				'CometAPI rejects Act-One renders without callback_url. Choose "Until Callback", or set the Callback URL option (for example an Act-Two Trigger\'s production URL); polling still works alongside it. Nothing was sent, so no credits were spent.',
+		});
+	}
 	const character = readMediaParams(ctx, i, 'character');
 	const driving = readMediaParams(ctx, i, 'driving');
 	for (const p of [character, driving]) {

@@ -1,7 +1,32 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
 /**
- * Act-Two workflow test harness: runs workflows inside n8n-core's real WorkflowExecute.
- * See engine.ts for the API and README-style notes.
+ * Act-Two workflow test harness: runs workflows inside n8n-core's real WorkflowExecute (n8n-core 2.39.8,
+ * n8n-workflow 2.39.3 = what n8n 2.39.10 ships), in the spirit of n8n's NodeTestHarness: workflow JSON in,
+ * outputs asserted. Node/credential classes are loaded from TypeScript source (nodes/**\/*.node.ts as
+ * `n8n-nodes-act-two.<name>`, credentials/*.credentials.ts by `name`) on first use.
+ *
+ * ```ts
+ * import { chain, node, MANUAL_TRIGGER_TYPE, SET_ITEMS_TYPE, setItemsParameters, runWorkflow, readBinary,
+ *   resumeWebhook } from '../../harness';
+ *
+ * const wf = chain([
+ *   node('Start', MANUAL_TRIGGER_TYPE),
+ *   node('Items', SET_ITEMS_TYPE, setItemsParameters([{ json: { prompt: 'x' },
+ *     binary: { data: { base64: '...', mimeType: 'video/mp4', fileName: 'in.mp4' } } }])),
+ *   node('Act-Two', 'n8n-nodes-act-two.actTwo', { ...params }, {
+ *     credentials: { runwayApi: { id: '1', name: 'Runway' } }, onError: 'continueErrorOutput' }),
+ * ]);
+ * const run = await runWorkflow(wf, { credentials: { runwayApi: { apiKey: 'k', baseUrl: sim.url } }, timeoutMs: 30_000 });
+ * expect(run.status).toBe('success');                  // | 'error' | 'waiting' | 'canceled'
+ * const [item] = run.outputs('Act-Two');               // output 0 of the node's last run; outputs(name, 1) = error output
+ * const video = await readBinary(item, 'data');        // Buffer from the BinaryDataService
+ * // wait-until-callback: run.status === 'waiting', run.waitTill, run.resumeUrl (= $execution.resumeUrl)
+ * const { response, run: resumed } = await resumeWebhook(waitingRun, { body: callbackJson, headers: {...} });
+ * ```
+ *
+ * Cancel: `opts.abortSignal`, `opts.timeoutMs`, or `startWorkflow()` → `handle.cancel()`; the node sees
+ * `this.getExecutionCancelSignal()` abort (use `sleep(ms, signal)` from n8n-workflow).
+ * Static data: pass the same `opts.staticData` object to several calls to persist it.
  */
 export {
 	credentialTypes,

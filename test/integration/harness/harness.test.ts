@@ -300,6 +300,19 @@ describe('cancellation', () => {
 		expect(result.status).toBe('canceled');
 		expect(result.timedOut).toBe(false);
 	});
+	test('a node that ignores the signal: the result comes from the cancel hook after cancelGraceMs', async () => {
+		const wf = chain([
+			node('Start', MANUAL_TRIGGER_TYPE),
+			node('Probe', PROBE_TYPE, { operation: 'sleepIgnoringCancel', ms: 800 }),
+			node('After', NO_OP_TYPE),
+		]);
+		const started = Date.now();
+		const result = await runWorkflow(wf, { ...base(), timeoutMs: 100, cancelGraceMs: 100 });
+		expect(result.status).toBe('canceled');
+		expect(Date.now() - started).toBeLessThan(700);
+		expect(result.runs('After')).toHaveLength(0);
+		await new Promise((resolve) => setTimeout(resolve, 800)); // let the stray node finish before the next test
+	});
 });
 
 describe('wait and resume', () => {

@@ -17,6 +17,8 @@ export const FAST = { queuedMs: 100, throttledMs: 0, runningMs: 300, progressSte
 
 export const dataUri = (mime: string, buf: Buffer): string => 'data:' + mime + ';base64,' + buf.toString('base64');
 
+type FetchBody = NonNullable<NonNullable<Parameters<typeof fetch>[1]>['body']>;
+
 export interface Res {
 	status: number;
 	headers: Headers;
@@ -29,8 +31,8 @@ export async function call(
 	init: { method?: string; body?: unknown; headers?: Record<string, string>; raw?: Buffer | string } = {},
 ): Promise<Res> {
 	const headers: Record<string, string> = { ...(init.headers ?? {}) };
-	let body: BodyInit | undefined;
-	if (init.raw !== undefined) body = init.raw as BodyInit;
+	let body: FetchBody | undefined;
+	if (init.raw !== undefined) body = init.raw as FetchBody;
 	else if (init.body !== undefined) {
 		body = JSON.stringify(init.body);
 		headers['content-type'] ??= 'application/json';

@@ -27,7 +27,7 @@ describe('mp4 movie-header parser', () => {
 		mvhd.write('mvhd', 4, 'latin1');
 		mvhd.writeUInt8(1, 8);
 		mvhd.writeUInt32BE(1000, 8 + 4 + 16);
-		mvhd.writeBigUInt64BE(12345n, 8 + 4 + 16 + 4);
+		mvhd.writeBigUInt64BE(BigInt(12345), 8 + 4 + 16 + 4);
 		const moov = Buffer.alloc(16);
 		moov.writeUInt32BE(1, 0);
 		moov.write('moov', 4, 'latin1');

@@ -58,6 +58,7 @@ export class FaultRegistry {
 		relPath: string,
 		fullPath: string,
 		kind: 'generic' | 'task_not_exist',
+		accept: (rule: FaultRule) => boolean = () => true,
 	): FaultRule | null {
 		for (const active of this.rules) {
 			const { rule } = active;
@@ -66,6 +67,7 @@ export class FaultRegistry {
 			if (rule.provider && rule.provider !== provider) continue;
 			if (rule.method && rule.method.toUpperCase() !== method.toUpperCase()) continue;
 			if (!pathMatches(rule, relPath, fullPath)) continue;
+			if (!accept(rule)) continue;
 			active.remaining -= 1;
 			this.rules = this.rules.filter((r) => r.remaining > 0);
 			return rule;

@@ -78,7 +78,11 @@ export interface FaultRule {
 	headers?: Record<string, string>;
 	/** rate_limit: the Retry-After header in seconds; omitted when undefined. */
 	retryAfter?: number;
-	/** delay: milliseconds to wait before the request is handled normally. */
+	/**
+	 * delay: milliseconds to wait before the request is handled normally.
+	 * task_not_exist: only reads of tasks created less than ms ago are answered task_not_exist
+	 * ("for a short moment right after create"); without ms, the next `times` reads are.
+	 */
 	ms?: number;
 	/**
 	 * drop / malformed_json: 'before' (default for drop) fails the request before the simulator acts on it;

@@ -105,6 +105,15 @@ describe('simulator: CometAPI', () => {
 			expect((await comet('/runwayml/v1/tasks/' + id)).json.code).toBe('task_not_exist');
 			expect((await comet('/runwayml/v1/tasks/' + id)).json.code).toBe('task_not_exist');
 			expect((await comet('/runwayml/v1/tasks/' + id)).json.code).toBe('success');
+			// with ms: only while the task is younger than ms
+			await new Promise((r) => setTimeout(r, 300));
+			sim.faults.add({ provider: 'comet', kind: 'task_not_exist', ms: 250 });
+			const fresh = (await create()).json.id;
+			expect((await comet('/runwayml/v1/tasks/' + fresh)).json.code).toBe('task_not_exist');
+			expect((await comet('/runwayml/v1/tasks/' + id)).json.code).toBe('success');
+			await new Promise((r) => setTimeout(r, 300));
+			expect((await comet('/runwayml/v1/tasks/' + fresh)).json.code).toBe('success');
+			sim.faults.clear();
 			// a task_not_exist rule never touches the create route
 			sim.faults.add({ provider: 'comet', kind: 'task_not_exist', times: 1 });
 			expect((await create()).status).toBe(200);

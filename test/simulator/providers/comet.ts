@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { type Ctx, type Route, isPlainObject } from '../http';
 import { resolveUri } from '../media';
 import { KEYS, type SimState } from '../state';
-import type { SimTask } from '../types';
+import type { FaultRule, SimTask } from '../types';
 import { checkRunwayMedia, runwayFailure, runwayTaskJson, summarizeUris, validateCharacterPerformance } from './runway';
 
 function requestId(): string {
@@ -45,8 +45,9 @@ function taskNotExist(ctx: Ctx): void {
 	ctx.send(400, { code: 'task_not_exist', message: 'task_not_exist', data: null });
 }
 
-function injectedNotExist(ctx: Ctx): boolean {
-	const rule = ctx.sim.faults.take('comet', ctx.method, ctx.relPath, ctx.url.pathname, 'task_not_exist');
+function injectedNotExist(ctx: Ctx, task: SimTask | undefined): boolean {
+	const young = (rule: FaultRule) => rule.ms === undefined || rule.ms === null || (!!task && Date.now() - task.createdAt < rule.ms);
+	const rule = ctx.sim.faults.take('comet', ctx.method, ctx.relPath, ctx.url.pathname, 'task_not_exist', young);
 	if (!rule) return false;
 	ctx.record.fault = 'task_not_exist';
 	taskNotExist(ctx);
@@ -136,8 +137,8 @@ async function createRunwayFormat(ctx: Ctx): Promise<void> {
 
 function getRunwayFormat(ctx: Ctx, m: RegExpExecArray): void {
 	if (!authorize(ctx)) return;
-	if (injectedNotExist(ctx)) return;
 	const task = ctx.sim.findTask('comet-runway', decodeURIComponent(m[1]));
+	if (injectedNotExist(ctx, task)) return;
 	if (!task) {
 		taskNotExist(ctx);
 		return;
@@ -245,8 +246,8 @@ function feed(ctx: Ctx): void {
 		legacyError(ctx, 400, 'task_id is required');
 		return;
 	}
-	if (injectedNotExist(ctx)) return;
 	const task = ctx.sim.findTask('comet-act-one', b.task_id);
+	if (injectedNotExist(ctx, task)) return;
 	if (!task) {
 		taskNotExist(ctx);
 		return;

@@ -6,40 +6,29 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import {
+	apiKeyProperty,
+	baseUrlProperty,
+	bearerAuth,
+	CREDENTIAL_ICON,
+	testRequest,
+} from './common';
+
 export class CometApi implements ICredentialType {
 	name = 'cometApi';
 
 	displayName = 'CometAPI API';
 
-	icon: Icon = { light: 'file:../icons/act-two.svg', dark: 'file:../icons/act-two.dark.svg' };
+	icon: Icon = CREDENTIAL_ICON;
 
 	documentationUrl = 'https://github.com/act-two/n8n-nodes-act-two#credentials';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'API Key',
-			name: 'apiKey',
-			type: 'string',
-			typeOptions: { password: true },
-			required: true,
-			default: '',
-			description: 'A CometAPI token (sk-…)',
-		},
-		{
-			displayName: 'Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: 'https://api.cometapi.com',
-			description: 'Change only to use a proxy or the local provider simulator',
-		},
+		apiKeyProperty('API Key', 'A CometAPI token (sk-…)'),
+		baseUrlProperty('https://api.cometapi.com'),
 	];
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: { headers: { Authorization: '=Bearer {{$credentials.apiKey}}' } },
-	};
+	authenticate: IAuthenticateGeneric = bearerAuth();
 
-	test: ICredentialTestRequest = {
-		request: { baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}', url: '/v1/models' },
-	};
+	test: ICredentialTestRequest = testRequest('/v1/models');
 }

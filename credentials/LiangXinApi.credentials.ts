@@ -6,24 +6,24 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import {
+	apiKeyProperty,
+	bearerAuth,
+	CREDENTIAL_ICON,
+	testRequest,
+} from './common';
+
 export class LiangXinApi implements ICredentialType {
 	name = 'liangXinApi';
 
 	displayName = 'LiangXin API';
 
-	icon: Icon = { light: 'file:../icons/act-two.svg', dark: 'file:../icons/act-two.dark.svg' };
+	icon: Icon = CREDENTIAL_ICON;
 
 	documentationUrl = 'https://github.com/act-two/n8n-nodes-act-two#credentials';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'API Key',
-			name: 'apiKey',
-			type: 'string',
-			typeOptions: { password: true },
-			required: true,
-			default: '',
-		},
+		apiKeyProperty('API Key', 'A LiangXin (or Kie-style gateway) API key'),
 		{
 			displayName: 'Base URL',
 			name: 'baseUrl',
@@ -35,7 +35,7 @@ export class LiangXinApi implements ICredentialType {
 				'The host of the jobs API (…/api/v1/jobs/createTask). LiangXin publishes none; Kie-style gateways share the same API.',
 		},
 		{
-			displayName: 'Webhook HMAC Key',
+			displayName: 'Webhook HMAC Secret',
 			name: 'webhookHmacSecret',
 			type: 'string',
 			typeOptions: { password: true },
@@ -45,21 +45,13 @@ export class LiangXinApi implements ICredentialType {
 		},
 	];
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: { headers: { Authorization: '=Bearer {{$credentials.apiKey}}' } },
-	};
+	authenticate: IAuthenticateGeneric = bearerAuth();
 
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
-			url: '/api/v1/chat/credit',
+	// Kie-style gateways may answer HTTP 200 with the business code 401 in the body.
+	test: ICredentialTestRequest = testRequest('/api/v1/chat/credit', [
+		{
+			type: 'responseSuccessBody',
+			properties: { key: 'code', value: 401, message: 'The API key was rejected (code 401).' },
 		},
-		rules: [
-			{
-				type: 'responseSuccessBody',
-				properties: { key: 'code', value: 401, message: 'The API key was rejected (code 401).' },
-			},
-		],
-	};
+	]);
 }

@@ -6,41 +6,32 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import {
+	apiKeyProperty,
+	baseUrlProperty,
+	bearerAuth,
+	CREDENTIAL_ICON,
+	testRequest,
+} from './common';
+
 export class UseApiNetApi implements ICredentialType {
 	name = 'useApiNetApi';
 
 	displayName = 'useapi.net API';
 
-	icon: Icon = { light: 'file:../icons/act-two.svg', dark: 'file:../icons/act-two.dark.svg' };
+	icon: Icon = CREDENTIAL_ICON;
 
 	documentationUrl = 'https://github.com/act-two/n8n-nodes-act-two#credentials';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'API Token',
-			name: 'apiKey',
-			type: 'string',
-			typeOptions: { password: true },
-			required: true,
-			default: '',
-			description:
-				'The whole useapi.net token, "user:<number>-<string>". Renders run on the Runway account linked to it.',
-		},
-		{
-			displayName: 'Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: 'https://api.useapi.net/v1/runwayml',
-			description: 'Change only to use a proxy or the local provider simulator',
-		},
+		apiKeyProperty(
+			'API Token',
+			'The whole useapi.net token, "user:<number>-<string>". Renders run on the Runway account linked to it.',
+		),
+		baseUrlProperty('https://api.useapi.net/v1/runwayml'),
 	];
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: { headers: { Authorization: '=Bearer {{$credentials.apiKey}}' } },
-	};
+	authenticate: IAuthenticateGeneric = bearerAuth();
 
-	test: ICredentialTestRequest = {
-		request: { baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}', url: '/accounts' },
-	};
+	test: ICredentialTestRequest = testRequest('/accounts');
 }

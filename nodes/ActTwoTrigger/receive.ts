@@ -9,7 +9,7 @@ import { providerContext } from '../ActTwo/shared/context';
 import { taskJson } from '../ActTwo/shared/output';
 import { adapterFor } from '../ActTwo/providers';
 import type { NormalizedTask } from '../ActTwo/providers/types';
-import { downloadVideo, videoFileName } from '../ActTwo/transport/download';
+import { videoBinary } from '../ActTwo/transport/download';
 import { isTerminal } from '../ActTwo/transport/poll';
 import { settle } from '../ActTwo/transport/settle';
 import { firstDelivery } from './dedupe';
@@ -106,15 +106,7 @@ export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhook
 	if (options.download === true && task.status === 'succeeded' && task.outputs[0]) {
 		// Answer the provider first: downloads take longer than callback senders wait.
 		this.getResponseObject().status(200).json({ received: true, started: true });
-		const field = String(options.binaryPropertyName ?? 'data');
-		item.binary = {
-			[field]: await downloadVideo(
-				this,
-				task.provider,
-				task.outputs[0].url,
-				videoFileName(task.taskId),
-			),
-		};
+		item.binary = await videoBinary(this, task, String(options.binaryPropertyName ?? 'data'));
 		return { noWebhookResponse: true, workflowData: [[item]] };
 	}
 	return { webhookResponse: { received: true, started: true }, workflowData: [[item]] };

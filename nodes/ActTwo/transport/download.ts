@@ -1,12 +1,13 @@
 import type {
 	IBinaryData,
+	IBinaryKeyData,
 	IExecuteFunctions,
 	IN8nHttpFullResponse,
 	IWebhookFunctions,
 } from 'n8n-workflow';
 
 import { classifyHttp, ProviderError } from '../shared/errors';
-import type { ProviderId } from '../providers/types';
+import type { NormalizedTask, ProviderId } from '../providers/types';
 import { withRetry } from './retry';
 
 /**
@@ -57,3 +58,17 @@ export async function downloadVideo(
 
 export const videoFileName = (taskId: string) =>
 	`act-two-${taskId.replace(/[^a-zA-Z0-9._-]+/g, '_').slice(-80)}.mp4`;
+
+/** The finished video of a succeeded task as an item's binary data, or undefined when there is nothing to fetch. */
+export async function videoBinary(
+	ctx: IExecuteFunctions | IWebhookFunctions,
+	task: NormalizedTask,
+	field: string,
+	signal?: AbortSignal,
+): Promise<IBinaryKeyData | undefined> {
+	const url = task.status === 'succeeded' ? task.outputs[0]?.url : undefined;
+	if (!url) return undefined;
+	return {
+		[field]: await downloadVideo(ctx, task.provider, url, videoFileName(task.taskId), signal),
+	};
+}

@@ -12,7 +12,7 @@ import type { ProviderContext } from '../../shared/context';
 import { taskJson } from '../../shared/output';
 import type { OutputMode } from '../../shared/output';
 import type { ModelId, NormalizedTask } from '../../providers/types';
-import { downloadVideo, videoFileName } from '../../transport/download';
+import { videoBinary } from '../../transport/download';
 import { isTerminal } from '../../transport/poll';
 
 /** The resume webhook for "Until Callback": the provider posts to $execution.resumeUrl. */
@@ -93,16 +93,12 @@ export async function callbackWebhook(this: IWebhookFunctions): Promise<IWebhook
 
 	const mode = this.getNodeParameter('output', 'task') as OutputMode;
 	const item: INodeExecutionData = { json: { ...taskJson(task, mode), timedOut: false } };
-	if (mode === 'binary' && task.status === 'succeeded' && task.outputs[0]) {
-		const field = this.getNodeParameter('binaryPropertyName', 'data') as string;
-		item.binary = {
-			[field]: await downloadVideo(
-				this,
-				task.provider,
-				task.outputs[0].url,
-				videoFileName(task.taskId),
-			),
-		};
+	if (mode === 'binary') {
+		item.binary = await videoBinary(
+			this,
+			task,
+			this.getNodeParameter('binaryPropertyName', 'data') as string,
+		);
 	}
 	return {
 		webhookResponse: { accepted: true, resumed: true, status: task.status },

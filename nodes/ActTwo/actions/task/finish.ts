@@ -6,7 +6,7 @@ import { errorJson, toNodeError } from '../../shared/items';
 import { taskJson } from '../../shared/output';
 import type { OutputMode } from '../../shared/output';
 import type { NormalizedTask } from '../../providers/types';
-import { downloadVideo, videoFileName } from '../../transport/download';
+import { videoBinary } from '../../transport/download';
 import { mapWithConcurrency } from '../../transport/limit';
 import { pollTasks } from '../../transport/poll';
 import type { PollResult } from '../../transport/poll';
@@ -86,17 +86,8 @@ export async function outputForResult(
 	}
 	if (task.status !== 'succeeded') throw failedTaskError(task);
 	const item: INodeExecutionData = { json: { ...taskJson(task, output.mode), timedOut: false } };
-	if (output.mode === 'binary' && task.outputs[0]) {
-		item.binary = {
-			[output.binaryPropertyName]: await downloadVideo(
-				ctx,
-				task.provider,
-				task.outputs[0].url,
-				videoFileName(task.taskId),
-				pctx.signal,
-			),
-		};
-	}
+	if (output.mode === 'binary')
+		item.binary = await videoBinary(ctx, task, output.binaryPropertyName, pctx.signal);
 	return item;
 }
 

@@ -14,6 +14,8 @@ import type { OutputMode } from '../../shared/output';
 import type { ModelId, NormalizedTask } from '../../providers/types';
 import { videoBinary } from '../../transport/download';
 import { isTerminal } from '../../transport/poll';
+import { settle } from '../../transport/settle';
+import { readOutputSettings, readWaitSettings, waitAndOutput } from './finish';
 
 /** The resume webhook for "Until Callback": the provider posts to $execution.resumeUrl. */
 export const callbackResumeWebhooks: IWebhookDescription[] = [
@@ -34,12 +36,28 @@ export const callbackResumeWebhooks: IWebhookDescription[] = [
  */
 export async function startCallbackWait(
 	ctx: IExecuteFunctions,
-	_pctx: ProviderContext,
+	pctx: ProviderContext,
 	started: Array<{ itemIndex: number; task: NormalizedTask }>,
 	errors: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
 	if (started.length === 0) return errors;
-	const { task } = started[0];
+	// A render that already ended (an instant input-moderation failure, say) may have called back before
+	// n8n stored the execution as waiting, and n8n answers such early callbacks 409: read it once first.
+	const current = await settle(
+		pctx.adapter.get(pctx.client, started[0].task.taskId, started[0].task.model),
+	);
+	if (current.ok && isTerminal(current.value)) {
+		const settings = { ...readWaitSettings(ctx, false), timeoutMs: 0 };
+		return await waitAndOutput(
+			ctx,
+			pctx,
+			[{ itemIndex: 0, task: current.value }],
+			settings,
+			readOutputSettings(ctx),
+			1,
+		);
+	}
+	const task = current.ok ? current.value : started[0].task;
 	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
 	const timeoutMs = Number(options.timeoutMinutes ?? 10) * 60_000;
 	const item = ctx.getInputData()[0];

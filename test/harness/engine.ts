@@ -117,6 +117,13 @@ export interface RunOptions {
 	instanceBaseUrl?: string;
 	/** Load `nodes/**\/*.node.ts` and `credentials/*.credentials.ts` from source. Default true. */
 	loadPackage?: boolean;
+	/** Told when an execution (re)starts and when it ends; the waiting webhook server uses it. */
+	executionObserver?: ExecutionObserver;
+}
+
+export interface ExecutionObserver {
+	onStart(executionId: string): void;
+	onResult(result: RunResult): void;
 }
 
 export interface RunResult {
@@ -416,7 +423,9 @@ function execute(
 		if (cancelRequested && run.status !== 'canceled' && statusOf(run) !== 'waiting') {
 			run.status = 'canceled';
 		}
-		return makeResult(run, workflow, executionId, opts, nodeExecutionOrder, timedOut);
+		const final = makeResult(run, workflow, executionId, opts, nodeExecutionOrder, timedOut);
+		opts.executionObserver?.onResult(final);
+		return final;
 	})();
 	void enginePromise.catch(() => {});
 	return { executionId, cancel, result };
@@ -484,6 +493,7 @@ export async function startWorkflow(workflowJson: WorkflowJson, opts: RunOptions
 			],
 		},
 	});
+	opts.executionObserver?.onStart(executionId);
 	return execute(workflow, runExecutionData, executionId, opts);
 }
 
@@ -500,6 +510,7 @@ export async function runWorkflow(workflowJson: WorkflowJson, opts: RunOptions =
 export async function resumeWaiting(waiting: RunResult, opts: Partial<RunOptions> = {}): Promise<RunResult> {
 	if (waiting.status !== 'waiting') throw new Error(`Harness: run ${waiting.executionId} is ${waiting.status}, not waiting`);
 	const merged = { ...waiting.options, ...opts };
+	merged.executionObserver?.onStart(waiting.executionId);
 	return await execute(waiting.workflow, reloadExecution(waiting), waiting.executionId, merged, {
 		restartExecutionId: waiting.executionId,
 	}).result;
@@ -667,6 +678,21 @@ export async function resumeWebhook(
 	request: FakeRequest = {},
 	opts: Partial<RunOptions> = {},
 ): Promise<WebhookCallResult> {
+	const { result, continuation } = await startResumeWebhook(waiting, request, opts);
+	if (continuation) result.run = await continuation;
+	return result;
+}
+
+/**
+ * First half of resumeWebhook: calls webhook() and, if it returned workflowData, starts the continued run
+ * without awaiting it (what n8n does: the HTTP answer goes out, the execution goes on). Used by the waiting
+ * webhook server.
+ */
+export async function startResumeWebhook(
+	waiting: RunResult,
+	request: FakeRequest = {},
+	opts: Partial<RunOptions> = {},
+): Promise<{ result: WebhookCallResult; continuation?: Promise<RunResult> }> {
 	if (waiting.status !== 'waiting') throw new Error(`Harness: run ${waiting.executionId} is ${waiting.status}, not waiting`);
 	const merged = { ...waiting.options, ...opts };
 	const runExecutionData = reloadExecution(waiting);
@@ -683,14 +709,14 @@ export async function resumeWebhook(
 		true,
 	);
 	const result: WebhookCallResult = { response, workflowData: response.workflowData, httpResponse: record };
-	if (response.workflowData) {
-		const stack = runExecutionData.executionData!.nodeExecutionStack;
-		stack[0].data.main = response.workflowData;
-		result.run = await execute(waiting.workflow, runExecutionData, waiting.executionId, merged, {
-			restartExecutionId: waiting.executionId,
-		}).result;
-	}
-	return result;
+	if (!response.workflowData) return { result };
+	const stack = runExecutionData.executionData!.nodeExecutionStack;
+	stack[0].data.main = response.workflowData;
+	merged.executionObserver?.onStart(waiting.executionId);
+	const continuation = execute(waiting.workflow, runExecutionData, waiting.executionId, merged, {
+		restartExecutionId: waiting.executionId,
+	}).result;
+	return { result, continuation };
 }
 
 /**

@@ -41,10 +41,12 @@ export {
 	runTriggerWebhook,
 	runWebhookMethod,
 	runWorkflow,
+	startResumeWebhook,
 	startWorkflow,
 	testCredential,
 } from './engine';
 export type {
+	ExecutionObserver,
 	FakeRequest,
 	FakeResponseRecord,
 	RunHandle,
@@ -64,3 +66,8 @@ export {
 export { HarnessCredentialsHelper } from './credentials-helper';
 export { CredentialTypeRegistry, NodeTypeRegistry, PACKAGE_NAME, loadPackageFromSource } from './registry';
 export { chain, node } from './workflow-builder';
+export {
+	startWaitingWebhookServer,
+	type WaitingWebhookRequestLog,
+	type WaitingWebhookServer,
+} from './webhook-server';

@@ -24,6 +24,7 @@ import {
 	runWorkflow,
 	SET_ITEMS_TYPE,
 	setItemsParameters,
+	startWaitingWebhookServer,
 	startWorkflow,
 	testCredential,
 	type RunOptions,
@@ -47,6 +48,8 @@ interface Seen {
 let server: Server;
 let baseUrl: string;
 const seen: Seen[] = [];
+let callbackMode: 'none' | 'http' = 'none';
+const callbackAnswers: Array<{ status: number; body: string }> = [];
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
 	const chunks: Buffer[] = [];
@@ -85,7 +88,30 @@ beforeAll(async () => {
 				res.end(Buffer.from(body.toString('utf8').toUpperCase(), 'utf8'));
 				return;
 			}
-			if (url.pathname === '/v1/jobs' && req.method === 'POST') return send(201, { id: 'job-1' });
+			if (url.pathname === '/v1/jobs' && req.method === 'POST') {
+				const { callbackUrl } = JSON.parse(body.toString('utf8')) as { callbackUrl: string };
+				if (callbackMode === 'http') {
+					// Like an eager provider: call back at once (execution still running → n8n answers 409), then retry.
+					const post = async (payload: unknown, target = callbackUrl) => {
+						const r = await fetch(target, {
+							method: 'POST',
+							headers: { 'content-type': 'application/json' },
+							body: JSON.stringify(payload),
+						});
+						callbackAnswers.push({ status: r.status, body: await r.text() });
+					};
+					await post({ status: 'running' });
+					setTimeout(() => {
+						void (async () => {
+							await post({ status: 'done' }, callbackUrl.replace(/signature=[^&]+/, 'signature=forged'));
+							await post({ status: 'running' });
+							await post({ status: 'done', url: 'https://cdn/y.mp4' });
+							await post({ status: 'done' });
+						})();
+					}, 50);
+				}
+				return send(201, { id: 'job-1' });
+			}
 			if (url.pathname === '/v1/subscriptions' && req.method === 'POST') return send(201, { id: 'sub-1' });
 			return send(404, { error: 'not found' });
 		})();
@@ -100,6 +126,8 @@ afterAll(async () => {
 
 beforeEach(() => {
 	seen.length = 0;
+	callbackMode = 'none';
+	callbackAnswers.length = 0;
 });
 
 const base = (): RunOptions => ({
@@ -351,6 +379,24 @@ describe('wait and resume', () => {
 		const expected = { callback: body, rawLength: Buffer.byteLength(JSON.stringify(body)) };
 		expect(final.run?.outputs('Probe').map((i) => i.json)).toEqual([expected]);
 		expect(final.run?.outputs('After').map((i) => i.json)).toEqual([expected]);
+	});
+
+	test('startWaitingWebhookServer: the provider calls $execution.resumeUrl over real HTTP (409/401/200 like n8n)', async () => {
+		const hooks = await startWaitingWebhookServer();
+		try {
+			callbackMode = 'http';
+			const waiting = await runWorkflow(waitingWorkflow(), { ...base(), ...hooks.runOptions() });
+			expect(waiting.status).toBe('waiting');
+			expect(waiting.resumeUrl.startsWith(`${hooks.baseUrl}webhook-waiting/${waiting.executionId}?signature=`)).toBe(true);
+			const done = await hooks.waitForStatus(waiting.executionId, ['success', 'error'], 10_000);
+			expect(done.status).toBe('success');
+			expect(done.outputs('After').map((i) => i.json.callback)).toEqual([{ status: 'done', url: 'https://cdn/y.mp4' }]);
+			await new Promise((resolve) => setTimeout(resolve, 100));
+			expect(callbackAnswers.map((a) => a.status)).toEqual([409, 401, 200, 200, 409]);
+			expect(JSON.parse(callbackAnswers[2].body)).toEqual({ ok: true, waiting: true });
+		} finally {
+			await hooks.close();
+		}
 	});
 
 	test('resumeWaiting (timer resume) passes the waiting node input through', async () => {

@@ -102,3 +102,19 @@ export async function runPerItem(
 	if (firstError) throw firstError;
 	return results.flatMap((r) => r ?? []);
 }
+
+/**
+ * The Task ID parameter of one item. Its default, {{ $json.taskId }}, resolves to undefined on an item without
+ * that field, which must read as empty (not as the string "undefined" sent to the provider).
+ */
+export function readTaskId(ctx: IExecuteFunctions, itemIndex: number): string {
+	const value = ctx.getNodeParameter('taskId', itemIndex, '') as unknown;
+	const taskId = value === undefined || value === null ? '' : String(value).trim();
+	if (!taskId) {
+		throw new NodeOperationError(ctx.getNode(), 'Task ID is empty', {
+			itemIndex,
+			description: 'Set Task ID, or feed items that carry a taskId field (the output of Create).',
+		});
+	}
+	return taskId;
+}

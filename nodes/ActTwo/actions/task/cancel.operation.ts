@@ -2,7 +2,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { providerContext } from '../../shared/context';
-import { runPerItem } from '../../shared/items';
+import { readTaskId, runPerItem } from '../../shared/items';
 import { taskIdProperty } from '../common.description';
 
 export const description: INodeProperties[] = [taskIdProperty(['cancel'])];
@@ -24,7 +24,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		this.getInputData().length,
 		pctx.adapter.capabilities.defaultConcurrency,
 		async (i) => {
-			const taskId = String(this.getNodeParameter('taskId', i)).trim();
+			const taskId = readTaskId(this, i);
 			await pctx.adapter.cancel(pctx.client, taskId, 'act_two');
 			return [{ json: { provider: pctx.adapter.id, taskId, cancelled: true } }];
 		},

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { providerContext } from '../../shared/context';
-import { runPerItem } from '../../shared/items';
+import { readTaskId, runPerItem } from '../../shared/items';
 import { taskJson } from '../../shared/output';
 import type { ModelId } from '../../providers/types';
 import { taskIdProperty } from '../common.description';
@@ -15,7 +15,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		this.getInputData().length,
 		pctx.adapter.capabilities.defaultConcurrency * 2,
 		async (i) => {
-			const taskId = String(this.getNodeParameter('taskId', i)).trim();
+			const taskId = readTaskId(this, i);
 			const model = this.getNodeParameter('model', i, 'act_two') as ModelId;
 			return [{ json: taskJson(await pctx.adapter.get(pctx.client, taskId, model)) }];
 		},

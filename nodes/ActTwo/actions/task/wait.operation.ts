@@ -1,4 +1,3 @@
-import { NodeOperationError } from 'n8n-workflow';
 import type {
 	IDataObject,
 	IExecuteFunctions,
@@ -7,7 +6,7 @@ import type {
 } from 'n8n-workflow';
 
 import { providerContext } from '../../shared/context';
-import { errorJson, toNodeError } from '../../shared/items';
+import { errorJson, readTaskId, toNodeError } from '../../shared/items';
 import type { ModelId, NormalizedTask } from '../../providers/types';
 import { makeTask } from '../../providers/task';
 import {
@@ -46,13 +45,11 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const tasks: Array<{ itemIndex: number; task: NormalizedTask }> = [];
 	const errors: INodeExecutionData[] = [];
 	for (let i = 0; i < items.length; i++) {
-		const taskId = String(this.getNodeParameter('taskId', i, '')).trim();
-		if (!taskId) {
-			const error = toNodeError(
-				this,
-				new NodeOperationError(this.getNode(), 'Task ID is empty', { itemIndex: i }),
-				i,
-			);
+		let taskId: string;
+		try {
+			taskId = readTaskId(this, i);
+		} catch (e) {
+			const error = toNodeError(this, e, i);
 			if (!this.continueOnFail()) throw error;
 			errors.push({ json: errorJson(error), error, pairedItem: { item: i } });
 			continue;

@@ -1,8 +1,10 @@
+import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { providerContext } from '../../shared/context';
-import { runPerItem } from '../../shared/items';
+import { readTaskId, runPerItem } from '../../shared/items';
 import type { ModelId } from '../../providers/types';
+import { isTerminal } from '../../transport/poll';
 import { binaryOutputProperty, taskIdProperty } from '../common.description';
 import { outputForResult } from './finish';
 
@@ -23,15 +25,21 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		this.getInputData().length,
 		pctx.adapter.capabilities.defaultConcurrency,
 		async (i) => {
-			const taskId = String(this.getNodeParameter('taskId', i)).trim();
+			const taskId = readTaskId(this, i);
 			const model = this.getNodeParameter('model', i, 'act_two') as ModelId;
 			const task = await pctx.adapter.get(pctx.client, taskId, model);
-			const kind =
-				task.status === 'succeeded' || task.status === 'failed' || task.status === 'cancelled'
-					? 'done'
-					: 'timeout';
+			if (!isTerminal(task)) {
+				throw new NodeOperationError(
+					this.getNode(),
+					`Task ${task.taskId || taskId} has not finished yet (status: ${task.status})`,
+					{
+						itemIndex: i,
+						description: 'Use the Wait operation first, or Create with "Poll Until Done".',
+					},
+				);
+			}
 			return [
-				await outputForResult(this, pctx, { kind, task }, output, {
+				await outputForResult(this, pctx, { kind: 'done', task }, output, {
 					onTimeout: 'error',
 					timeoutMs: 0,
 				}),

@@ -8,7 +8,7 @@ import { type IncomingHttpHeaders, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
-import type { INode, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import type { IDataObject, INode, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import {
 	chain,
@@ -88,7 +88,7 @@ export const binaryInputs = (extra: INodeParameters = {}): INodeParameters => ({
 });
 
 /** One item spec carrying the character image and a driving video as binary data. */
-export function mediaItem(json: Record<string, unknown> = {}, driving: Buffer = DRIVING): SetItemSpec {
+export function mediaItem(json: IDataObject = {}, driving: Buffer = DRIVING): SetItemSpec {
 	return {
 		json,
 		binary: {

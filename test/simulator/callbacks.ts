@@ -76,10 +76,13 @@ export class CallbackSender {
 		this.log.push(record);
 		const ok = record.status !== null && record.status >= 200 && record.status < 300;
 		if (ok || attempt >= this.attempts) return;
-		const t = setTimeout(() => {
-			this.timers.delete(t);
-			void this.attempt(job, attempt + 1, generation);
-		}, this.baseDelayMs * 2 ** (attempt - 1));
+		const t = setTimeout(
+			() => {
+				this.timers.delete(t);
+				void this.attempt(job, attempt + 1, generation);
+			},
+			this.baseDelayMs * 2 ** (attempt - 1),
+		);
 		this.timers.add(t);
 	}
 

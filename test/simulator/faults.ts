@@ -17,8 +17,17 @@ function pathMatches(rule: FaultRule, relPath: string, fullPath: string): boolea
 export function faultFromJson(input: unknown): FaultRule {
 	if (!input || typeof input !== 'object') throw new Error('fault rule must be an object');
 	const o = { ...(input as Record<string, unknown>) };
-	const kinds = ['status', 'rate_limit', 'server_error', 'delay', 'drop', 'malformed_json', 'task_not_exist'];
-	if (typeof o.kind !== 'string' || !kinds.includes(o.kind)) throw new Error('fault kind must be one of ' + kinds.join(', '));
+	const kinds = [
+		'status',
+		'rate_limit',
+		'server_error',
+		'delay',
+		'drop',
+		'malformed_json',
+		'task_not_exist',
+	];
+	if (typeof o.kind !== 'string' || !kinds.includes(o.kind))
+		throw new Error('fault kind must be one of ' + kinds.join(', '));
 	if (typeof o.pathRegex === 'string') {
 		o.path = new RegExp(o.pathRegex);
 		delete o.pathRegex;
@@ -45,7 +54,10 @@ export class FaultRegistry {
 	}
 
 	list(): FaultRule[] {
-		return this.rules.map((r) => ({ ...r.rule, times: r.remaining === Infinity ? undefined : r.remaining }));
+		return this.rules.map((r) => ({
+			...r.rule,
+			times: r.remaining === Infinity ? undefined : r.remaining,
+		}));
 	}
 
 	/**

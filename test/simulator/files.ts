@@ -47,7 +47,11 @@ export function findStatic(name: string): string | null {
 /** Serves bytes with GET/HEAD, Content-Length, Content-Type, Accept-Ranges and single byte ranges. */
 export function serveBytes(ctx: Ctx, data: Buffer, contentType: string): void {
 	const head = ctx.method === 'HEAD';
-	const base = { 'content-type': contentType, 'accept-ranges': 'bytes', 'cache-control': 'private, max-age=3600' };
+	const base = {
+		'content-type': contentType,
+		'accept-ranges': 'bytes',
+		'cache-control': 'private, max-age=3600',
+	};
 	const range = ctx.header('range');
 	if (range) {
 		const m = /^bytes=(\d*)-(\d*)$/.exec(range.trim());
@@ -65,7 +69,12 @@ export function serveBytes(ctx: Ctx, data: Buffer, contentType: string): void {
 				ctx.sendRaw(416, '', { 'content-range': 'bytes */' + data.length });
 				return;
 			}
-			ctx.sendRaw(206, data.subarray(start, end + 1), { ...base, 'content-range': 'bytes ' + start + '-' + end + '/' + data.length }, head);
+			ctx.sendRaw(
+				206,
+				data.subarray(start, end + 1),
+				{ ...base, 'content-range': 'bytes ' + start + '-' + end + '/' + data.length },
+				head,
+			);
 			return;
 		}
 	}

@@ -64,7 +64,12 @@ export class Ctx {
 		});
 	}
 
-	sendRaw(status: number, data: Buffer | string, headers: Record<string, string> = {}, headOnly = false): void {
+	sendRaw(
+		status: number,
+		data: Buffer | string,
+		headers: Record<string, string> = {},
+		headOnly = false,
+	): void {
 		if (this.answered) return;
 		this.answered = true;
 		const buf = typeof data === 'string' ? Buffer.from(data) : data;

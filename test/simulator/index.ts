@@ -79,7 +79,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
 			list: () => sim.faults.list(),
 		},
 		outcomes: {
-			next: (provider: SimProvider, outcome: SimOutcome, times = 1) => sim.queueOutcome(provider, outcome, times),
+			next: (provider: SimProvider, outcome: SimOutcome, times = 1) =>
+				sim.queueOutcome(provider, outcome, times),
 			clear: () => sim.clearOutcomes(),
 		},
 		tasks,

@@ -28,10 +28,13 @@ export class Lifecycle {
 			this.timers.set(key, set);
 		}
 		const own = set;
-		const t = setTimeout(() => {
-			own.delete(t);
-			fn();
-		}, Math.max(0, ms));
+		const t = setTimeout(
+			() => {
+				own.delete(t);
+				fn();
+			},
+			Math.max(0, ms),
+		);
 		set.add(t);
 	}
 

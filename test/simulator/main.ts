@@ -31,7 +31,9 @@ async function main(): Promise<void> {
 	}
 	const env = process.env;
 	const demo = process.argv.includes('--demo') || env.SIM_DEMO === '1';
-	const base = demo ? { queuedMs: 3000, throttledMs: 2000, runningMs: 20000, progressSteps: 5 } : { queuedMs: 1000, throttledMs: 0, runningMs: 5000, progressSteps: 4 };
+	const base = demo
+		? { queuedMs: 3000, throttledMs: 2000, runningMs: 20000, progressSteps: 5 }
+		: { queuedMs: 1000, throttledMs: 0, runningMs: 5000, progressSteps: 4 };
 	const timing = {
 		queuedMs: num(arg('queued') ?? env.SIM_QUEUED_MS) ?? base.queuedMs,
 		throttledMs: num(arg('throttled') ?? env.SIM_THROTTLED_MS) ?? base.throttledMs,
@@ -57,7 +59,11 @@ async function main(): Promise<void> {
 	}
 	console.log('');
 	console.log('Inputs:   ' + sim.staticUrl('driving.mp4') + '  ' + sim.staticUrl('character.png'));
-	console.log('Controls: POST/DELETE ' + sim.url + '/__sim/faults, POST /__sim/outcomes, GET /__sim/tasks|callbacks|requests, POST /__sim/reset');
+	console.log(
+		'Controls: POST/DELETE ' +
+			sim.url +
+			'/__sim/faults, POST /__sim/outcomes, GET /__sim/tasks|callbacks|requests, POST /__sim/reset',
+	);
 	const stop = () => {
 		void sim.close().then(() => process.exit(0));
 	};

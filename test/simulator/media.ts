@@ -12,7 +12,12 @@ export const DATA_URI_CAP: Record<MediaKind, number> = { image: 5 * MB, video: 1
 export const URL_CAP: Record<MediaKind, number> = { image: 16 * MB, video: 32 * MB };
 
 export type ResolvedMedia =
-	| { ok: true; form: 'https' | 'http-loopback' | 'data' | 'runway'; data: Buffer | null; contentType: string | null }
+	| {
+			ok: true;
+			form: 'https' | 'http-loopback' | 'data' | 'runway';
+			data: Buffer | null;
+			contentType: string | null;
+	  }
 	| { ok: false; message: string };
 
 export interface UriRules {
@@ -38,29 +43,60 @@ function family(contentType: string | null): MediaKind | null {
  * are accepted as they are; loopback http URLs (a documented deviation, for local use) are fetched like
  * Runway fetches a URL: no redirects, a 2xx, a real media Content-Type, within the size cap.
  */
-export async function resolveUri(sim: SimState, uri: unknown, kind: MediaKind, rules: UriRules): Promise<ResolvedMedia> {
-	if (typeof uri !== 'string' || uri.length === 0) return { ok: false, message: 'uri must be a non-empty string' };
+export async function resolveUri(
+	sim: SimState,
+	uri: unknown,
+	kind: MediaKind,
+	rules: UriRules,
+): Promise<ResolvedMedia> {
+	if (typeof uri !== 'string' || uri.length === 0)
+		return { ok: false, message: 'uri must be a non-empty string' };
 	if (uri.startsWith('data:')) {
-		if (!rules.data) return { ok: false, message: 'Data URIs are not supported; use a public HTTPS URL' };
+		if (!rules.data)
+			return { ok: false, message: 'Data URIs are not supported; use a public HTTPS URL' };
 		const m = /^data:([^;,]+)((?:;[^;,]+)*),(.*)$/s.exec(uri);
-		if (!m || !/;base64/i.test(m[2])) return { ok: false, message: 'Data URI must be base64 encoded with a content type' };
+		if (!m || !/;base64/i.test(m[2]))
+			return { ok: false, message: 'Data URI must be base64 encoded with a content type' };
 		const contentType = m[1].toLowerCase();
 		const fam = family(contentType);
-		if (fam !== kind) return { ok: false, message: 'Data URI content type ' + contentType + ' is not a valid ' + kind + ' type' };
+		if (fam !== kind)
+			return {
+				ok: false,
+				message: 'Data URI content type ' + contentType + ' is not a valid ' + kind + ' type',
+			};
 		const data = Buffer.from(m[3], 'base64');
 		if (data.length > DATA_URI_CAP[kind]) {
-			return { ok: false, message: 'Data URI ' + kind + ' exceeds the ' + DATA_URI_CAP[kind] / MB + ' MB limit; use an upload instead' };
+			return {
+				ok: false,
+				message:
+					'Data URI ' +
+					kind +
+					' exceeds the ' +
+					DATA_URI_CAP[kind] / MB +
+					' MB limit; use an upload instead',
+			};
 		}
 		return { ok: true, form: 'data', data, contentType };
 	}
 	if (uri.startsWith('runway://')) {
 		if (!rules.runway) return { ok: false, message: 'runway:// URIs are not supported here' };
 		const upload = [...sim.runwayUploads.values()].find((u) => u.runwayUri === uri);
-		if (!upload || !upload.file) return { ok: false, message: 'Invalid runway URI: the upload does not exist or was not completed' };
-		if (Date.now() - upload.createdAt > 24 * 3600 * 1000) return { ok: false, message: 'The runway URI has expired' };
+		if (!upload || !upload.file)
+			return {
+				ok: false,
+				message: 'Invalid runway URI: the upload does not exist or was not completed',
+			};
+		if (Date.now() - upload.createdAt > 24 * 3600 * 1000)
+			return { ok: false, message: 'The runway URI has expired' };
 		const fam = family(upload.file.contentType);
-		if (fam && fam !== kind) return { ok: false, message: 'The uploaded file is not a valid ' + kind };
-		return { ok: true, form: 'runway', data: upload.file.data, contentType: upload.file.contentType };
+		if (fam && fam !== kind)
+			return { ok: false, message: 'The uploaded file is not a valid ' + kind };
+		return {
+			ok: true,
+			form: 'runway',
+			data: upload.file.data,
+			contentType: upload.file.contentType,
+		};
 	}
 	let u: URL;
 	try {
@@ -70,24 +106,44 @@ export async function resolveUri(sim: SimState, uri: unknown, kind: MediaKind, r
 	}
 	if (uri.length > 2048) return { ok: false, message: 'URL must be at most 2048 characters' };
 	if (u.protocol === 'https:') {
-		if (isIP(u.hostname.replace(/^\[|\]$/g, ''))) return { ok: false, message: 'URL must use a domain name, not an IP address' };
+		if (isIP(u.hostname.replace(/^\[|\]$/g, '')))
+			return { ok: false, message: 'URL must use a domain name, not an IP address' };
 		return { ok: true, form: 'https', data: null, contentType: null };
 	}
 	if (!isLoopbackHttp(u)) return { ok: false, message: 'URL must use HTTPS' };
 	try {
-		const res = await fetch(uri, { redirect: 'manual', headers: { 'user-agent': 'RunwayML API/simulator' } });
-		if (res.status >= 300 && res.status < 400) return { ok: false, message: 'Failed to fetch asset: redirects are not followed' };
+		const res = await fetch(uri, {
+			redirect: 'manual',
+			headers: { 'user-agent': 'RunwayML API/simulator' },
+		});
+		if (res.status >= 300 && res.status < 400)
+			return { ok: false, message: 'Failed to fetch asset: redirects are not followed' };
 		if (!res.ok) return { ok: false, message: 'Failed to fetch asset: HTTP ' + res.status };
 		const contentType = (res.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
-		if (!contentType || contentType === 'application/octet-stream' || family(contentType) !== kind) {
+		if (
+			!contentType ||
+			contentType === 'application/octet-stream' ||
+			family(contentType) !== kind
+		) {
 			await res.arrayBuffer().catch(() => undefined);
-			return { ok: false, message: 'Failed to fetch asset: invalid Content-Type ' + (contentType || '(none)') + ' for ' + kind };
+			return {
+				ok: false,
+				message:
+					'Failed to fetch asset: invalid Content-Type ' +
+					(contentType || '(none)') +
+					' for ' +
+					kind,
+			};
 		}
 		const data = Buffer.from(await res.arrayBuffer());
-		if (data.length > URL_CAP[kind]) return { ok: false, message: 'Asset exceeds the ' + URL_CAP[kind] / MB + ' MB limit' };
+		if (data.length > URL_CAP[kind])
+			return { ok: false, message: 'Asset exceeds the ' + URL_CAP[kind] / MB + ' MB limit' };
 		return { ok: true, form: 'http-loopback', data, contentType };
 	} catch (error) {
-		return { ok: false, message: 'Failed to fetch asset: ' + ((error as Error).message || 'connection error') };
+		return {
+			ok: false,
+			message: 'Failed to fetch asset: ' + ((error as Error).message || 'connection error'),
+		};
 	}
 }
 
@@ -95,11 +151,15 @@ export async function resolveUri(sim: SimState, uri: unknown, kind: MediaKind, r
  * Act-Two's reference must last 3-30 s. Checked where the bytes are known and are an MP4/MOV.
  * Returns an error message or null.
  */
-export function checkReferenceDuration(data: Buffer | null, contentType: string | null): string | null {
+export function checkReferenceDuration(
+	data: Buffer | null,
+	contentType: string | null,
+): string | null {
 	if (!data) return null;
 	const info = parseMp4(data);
 	if (!info) {
-		if (contentType && /^video\/(mp4|quicktime)$/i.test(contentType)) return 'Unable to read the reference video (invalid MP4/MOV)';
+		if (contentType && /^video\/(mp4|quicktime)$/i.test(contentType))
+			return 'Unable to read the reference video (invalid MP4/MOV)';
 		return null;
 	}
 	return durationError(info.durationSeconds);
@@ -107,7 +167,9 @@ export function checkReferenceDuration(data: Buffer | null, contentType: string 
 
 export function durationError(seconds: number): string | null {
 	if (seconds < 3 || seconds > 30) {
-		return 'The reference video must be between 3 and 30 seconds long (got ' + seconds.toFixed(2) + ' s)';
+		return (
+			'The reference video must be between 3 and 30 seconds long (got ' + seconds.toFixed(2) + ' s)'
+		);
 	}
 	return null;
 }

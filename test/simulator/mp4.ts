@@ -60,10 +60,14 @@ export function parseMp4(buf: Buffer): Mp4Info | null {
 	const top = readBoxes(buf, 0, buf.length);
 	const ftyp = top.find((b) => b.type === 'ftyp');
 	const majorBrand =
-		ftyp && ftyp.end - ftyp.start >= 12 ? buf.toString('latin1', ftyp.start + 8, ftyp.start + 12) : null;
+		ftyp && ftyp.end - ftyp.start >= 12
+			? buf.toString('latin1', ftyp.start + 8, ftyp.start + 12)
+			: null;
 	const moov = top.find((b) => b.type === 'moov');
 	if (!moov) return null;
-	const mvhd = readBoxes(buf, moov.start + moov.headerSize, moov.end).find((b) => b.type === 'mvhd');
+	const mvhd = readBoxes(buf, moov.start + moov.headerSize, moov.end).find(
+		(b) => b.type === 'mvhd',
+	);
 	if (!mvhd) return null;
 	const p = mvhd.start + mvhd.headerSize;
 	if (p + 4 > mvhd.end) return null;

@@ -2,7 +2,14 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 
 import { faultFromJson, faultToJson } from './faults';
-import { OUTPUT_MP4, POSTER_PNG, contentTypeFor, findStatic, readCached, serveBytes } from './files';
+import {
+	OUTPUT_MP4,
+	POSTER_PNG,
+	contentTypeFor,
+	findStatic,
+	readCached,
+	serveBytes,
+} from './files';
 import { Ctx, type Route, malformed, readBody, sleep } from './http';
 import { providerErrorBody } from './errors';
 import { cometRoutes } from './providers/comet';
@@ -20,13 +27,19 @@ export const PREFIXES: Record<SimProvider, string> = {
 	liangxin: '/liangxin',
 };
 
-const ROUTES: Record<SimProvider, Route[]> = { runway: runwayRoutes, useapi: useapiRoutes, comet: cometRoutes, liangxin: liangxinRoutes };
+const ROUTES: Record<SimProvider, Route[]> = {
+	runway: runwayRoutes,
+	useapi: useapiRoutes,
+	comet: cometRoutes,
+	liangxin: liangxinRoutes,
+};
 const BODY_LIMIT = 260 * 1024 * 1024;
 const SECRET_HEADERS = ['authorization', 'x-api-key', 'api-key', 'cookie', 'proxy-authorization'];
 
 function providerOf(pathname: string): { provider: SimProvider; relPath: string } | null {
 	for (const [provider, prefix] of Object.entries(PREFIXES) as Array<[SimProvider, string]>) {
-		if (pathname === prefix || pathname.startsWith(prefix + '/')) return { provider, relPath: pathname.slice(prefix.length) || '/' };
+		if (pathname === prefix || pathname.startsWith(prefix + '/'))
+			return { provider, relPath: pathname.slice(prefix.length) || '/' };
 	}
 	return null;
 }
@@ -49,7 +62,11 @@ function recordOf(req: IncomingMessage, url: URL, body: Buffer): RecordedRequest
 	for (const [k, v] of Object.entries(req.headers)) {
 		if (v === undefined) continue;
 		const value = Array.isArray(v) ? v.join(', ') : v;
-		headers[k] = SECRET_HEADERS.includes(k) ? (/^Bearer\s/i.test(value) ? 'Bearer REDACTED' : 'REDACTED') : value;
+		headers[k] = SECRET_HEADERS.includes(k)
+			? /^Bearer\s/i.test(value)
+				? 'Bearer REDACTED'
+				: 'REDACTED'
+			: value;
 	}
 	const query = new URLSearchParams(url.searchParams);
 	if (query.has('key')) query.set('key', 'REDACTED');
@@ -96,14 +113,23 @@ async function applyFault(ctx: Ctx, rule: FaultRule): Promise<boolean> {
 				ctx.afterFault = rule;
 				return false;
 			}
-			ctx.sendRaw(rule.status ?? 200, malformed(Buffer.from(JSON.stringify({ id: '00000000-0000-0000-0000-000000000000', status: 'PENDING' }))), {
-				'content-type': 'application/json; charset=utf-8',
-				...headers,
-			});
+			ctx.sendRaw(
+				rule.status ?? 200,
+				malformed(
+					Buffer.from(
+						JSON.stringify({ id: '00000000-0000-0000-0000-000000000000', status: 'PENDING' }),
+					),
+				),
+				{
+					'content-type': 'application/json; charset=utf-8',
+					...headers,
+				},
+			);
 			return true;
 		case 'rate_limit': {
 			const h: Record<string, string> = { ...headers };
-			if (rule.retryAfter !== undefined && rule.retryAfter !== null) h['retry-after'] = String(rule.retryAfter);
+			if (rule.retryAfter !== undefined && rule.retryAfter !== null)
+				h['retry-after'] = String(rule.retryAfter);
 			ctx.send(429, rule.body ?? providerErrorBody(ctx.provider, 429), h);
 			return true;
 		}
@@ -114,7 +140,8 @@ async function applyFault(ctx: Ctx, rule: FaultRule): Promise<boolean> {
 		}
 		case 'status': {
 			const status = rule.status ?? 500;
-			if (typeof rule.body === 'string') ctx.sendRaw(status, rule.body, { 'content-type': 'text/plain; charset=utf-8', ...headers });
+			if (typeof rule.body === 'string')
+				ctx.sendRaw(status, rule.body, { 'content-type': 'text/plain; charset=utf-8', ...headers });
 			else ctx.send(status, rule.body ?? providerErrorBody(ctx.provider, status), headers);
 			return true;
 		}
@@ -150,7 +177,15 @@ function notFound(ctx: Ctx, provider: SimProvider, methodMismatch: boolean): voi
 	if (provider === 'runway') ctx.send(status, { error: text });
 	else if (provider === 'useapi') ctx.send(status, { error: text + '.', code: status });
 	else if (provider === 'liangxin') ctx.send(status, { code: status, msg: text, data: null });
-	else ctx.send(status, { error: { message: 'Invalid URL (' + ctx.method + ' ' + ctx.url.pathname + ')', type: 'comet_api_error', param: '', code: '' } });
+	else
+		ctx.send(status, {
+			error: {
+				message: 'Invalid URL (' + ctx.method + ' ' + ctx.url.pathname + ')',
+				type: 'comet_api_error',
+				param: '',
+				code: '',
+			},
+		});
 }
 
 function handleFiles(ctx: Ctx, pathname: string): void {
@@ -174,11 +209,17 @@ function handleFiles(ctx: Ctx, pathname: string): void {
 	}
 	const m = /^\/files\/([^/]+)\.(mp4|png)$/.exec(pathname);
 	const id = m ? decodeURIComponent(m[1]) : null;
-	const task = id ? ctx.sim.taskList.find((t) => t.id === id && !t.deleted && t.phase === 'succeeded') : undefined;
+	const task = id
+		? ctx.sim.taskList.find((t) => t.id === id && !t.deleted && t.phase === 'succeeded')
+		: undefined;
 	if (!m || !task) {
-		ctx.sendRaw(404, '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>', {
-			'content-type': 'application/xml',
-		});
+		ctx.sendRaw(
+			404,
+			'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>',
+			{
+				'content-type': 'application/xml',
+			},
+		);
 		return;
 	}
 	if (m[2] === 'mp4') serveBytes(ctx, readCached(OUTPUT_MP4), 'video/mp4');
@@ -208,8 +249,10 @@ function handleControl(ctx: Ctx, pathname: string, controls: Controls): void {
 				return;
 			case 'POST /__sim/outcomes': {
 				const b = body as { provider?: SimProvider; outcome?: SimOutcome; times?: number };
-				if (!b || !b.provider || !(b.provider in PREFIXES) || !b.outcome) throw new Error('expected { provider, outcome, times? }');
-				if (!['succeed', 'moderation', 'error', 'no_credits', 'stuck'].includes(b.outcome)) throw new Error('unknown outcome ' + b.outcome);
+				if (!b || !b.provider || !(b.provider in PREFIXES) || !b.outcome)
+					throw new Error('expected { provider, outcome, times? }');
+				if (!['succeed', 'moderation', 'error', 'no_credits', 'stuck'].includes(b.outcome))
+					throw new Error('unknown outcome ' + b.outcome);
 				ctx.sim.queueOutcome(b.provider, b.outcome, b.times ?? 1);
 				ctx.send(204);
 				return;
@@ -258,7 +301,10 @@ export function createSimServer(sim: SimState, controls: Controls): Server {
 			try {
 				body = await readBody(req, BODY_LIMIT);
 			} catch {
-				if (!res.headersSent) res.writeHead(413, { 'content-type': 'application/json' }).end('{"error":"Request entity too large"}');
+				if (!res.headersSent)
+					res
+						.writeHead(413, { 'content-type': 'application/json' })
+						.end('{"error":"Request entity too large"}');
 				return;
 			}
 			const record = recordOf(req, url, body);
@@ -290,12 +336,19 @@ export function createSimServer(sim: SimState, controls: Controls): Server {
 					return;
 				}
 				if (pathname === '/' || pathname === '/health') {
-					ctx.send(200, { ok: true, name: 'act-two provider simulator', ...(controls.info() as object) });
+					ctx.send(200, {
+						ok: true,
+						name: 'act-two provider simulator',
+						...(controls.info() as object),
+					});
 					return;
 				}
-				ctx.send(404, { error: 'Not found: the simulator serves /runway, /useapi/v1/runwayml, /comet, /liangxin' });
+				ctx.send(404, {
+					error: 'Not found: the simulator serves /runway, /useapi/v1/runwayml, /comet, /liangxin',
+				});
 			} catch (error) {
-				if (!ctx.answered && !res.destroyed) ctx.send(500, { error: 'simulator error: ' + (error as Error).message });
+				if (!ctx.answered && !res.destroyed)
+					ctx.send(500, { error: 'simulator error: ' + (error as Error).message });
 			}
 		})();
 	});

@@ -15,7 +15,12 @@ import type {
 	SimulatorOptions,
 } from './types';
 
-export const DEFAULT_TIMING: SimTiming = { queuedMs: 150, throttledMs: 0, runningMs: 600, progressSteps: 3 };
+export const DEFAULT_TIMING: SimTiming = {
+	queuedMs: 150,
+	throttledMs: 0,
+	runningMs: 600,
+	progressSteps: 3,
+};
 
 /** The valid API keys (fake, fixed, so demos and e2e configs can hard-code them). */
 export const KEYS = {
@@ -84,7 +89,9 @@ export class SimState {
 			Math.max(1, options.callbackRetry?.attempts ?? 3),
 			Math.max(0, options.callbackRetry?.baseDelayMs ?? 200),
 		);
-		this.lifecycle = new Lifecycle(this.opts.timing, (task, event) => this.notifiers.get(task.api)?.(task, event));
+		this.lifecycle = new Lifecycle(this.opts.timing, (task, event) =>
+			this.notifiers.get(task.api)?.(task, event),
+		);
 	}
 
 	onTaskChange(api: SimApi, notifier: Notifier): void {

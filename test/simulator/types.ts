@@ -161,7 +161,10 @@ export interface Simulator {
 	baseUrls: { runway: string; useapi: string; comet: string; liangxin: string };
 	keys: { runway: string; useapi: string; comet: string; liangxin: string };
 	faults: { add(rule: FaultRule): void; clear(): void; list(): FaultRule[] };
-	outcomes: { next(provider: SimProvider, outcome: SimOutcome, times?: number): void; clear(): void };
+	outcomes: {
+		next(provider: SimProvider, outcome: SimOutcome, times?: number): void;
+		clear(): void;
+	};
 	tasks(): SimTask[];
 	requests(): RecordedRequest[];
 	callbacks(): RecordedCallback[];

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
 import { request } from 'undici';
 
 import { type Simulator, startSimulator } from '../../simulator';
@@ -23,7 +22,15 @@ describe('simulator: fault injection and HTTP controls', () => {
 	beforeEach(() => sim.reset());
 
 	it('status: any status, body and headers, for the given number of requests', async () => {
-		sim.faults.add({ provider: 'runway', path: '/v1/organization', kind: 'status', status: 418, body: { error: 'teapot' }, headers: { 'x-test': '1' }, times: 1 });
+		sim.faults.add({
+			provider: 'runway',
+			path: '/v1/organization',
+			kind: 'status',
+			status: 418,
+			body: { error: 'teapot' },
+			headers: { 'x-test': '1' },
+			times: 1,
+		});
 		const first = await runway('/v1/organization');
 		expect(first.status).toBe(418);
 		expect(first.json).toEqual({ error: 'teapot' });
@@ -66,21 +73,49 @@ describe('simulator: fault injection and HTTP controls', () => {
 	});
 
 	it('drop before: the socket is destroyed and nothing is created', async () => {
-		sim.faults.add({ provider: 'runway', method: 'POST', path: /character_performance/, kind: 'drop', times: 1 });
-		await expect(request(sim.baseUrls.runway + '/v1/character_performance', { method: 'POST', headers: { authorization: 'Bearer ' + sim.keys.runway, 'x-runway-version': '2024-11-06', 'content-type': 'application/json' }, body: JSON.stringify(minimal) })).rejects.toThrow();
+		sim.faults.add({
+			provider: 'runway',
+			method: 'POST',
+			path: /character_performance/,
+			kind: 'drop',
+			times: 1,
+		});
+		await expect(
+			request(sim.baseUrls.runway + '/v1/character_performance', {
+				method: 'POST',
+				headers: {
+					authorization: 'Bearer ' + sim.keys.runway,
+					'x-runway-version': '2024-11-06',
+					'content-type': 'application/json',
+				},
+				body: JSON.stringify(minimal),
+			}),
+		).rejects.toThrow();
 		expect(sim.tasks()).toHaveLength(0);
 		expect(sim.requests()[0]).toMatchObject({ status: null, fault: 'drop' });
 	});
 
 	it('drop after: the create takes effect, the answer never arrives (the duplicate-create trap)', async () => {
-		sim.faults.add({ provider: 'runway', method: 'POST', path: '/v1/character_performance', kind: 'drop', when: 'after', times: 1 });
+		sim.faults.add({
+			provider: 'runway',
+			method: 'POST',
+			path: '/v1/character_performance',
+			kind: 'drop',
+			when: 'after',
+			times: 1,
+		});
 		await expect(runway('/v1/character_performance', { body: minimal })).rejects.toThrow();
 		expect(sim.tasks()).toHaveLength(1);
 	});
 
 	it('malformed_json: a cut JSON body (after the handler ran, by default)', async () => {
 		sim.faults.add({ provider: 'liangxin', kind: 'malformed_json', times: 1 });
-		const res = await provider(sim, 'liangxin')('/api/v1/jobs/createTask', { body: { model: 'runway-act-two', input: { character: 'https://a.example/c.png', reference: 'https://a.example/r.mp4' } } });
+		const res = await provider(sim, 'liangxin')('/api/v1/jobs/createTask', {
+			body: {
+				model: 'runway-act-two',
+				input: { character: 'https://a.example/c.png', reference: 'https://a.example/r.mp4' },
+			},
+		});
 		expect(res.status).toBe(200);
 		expect(res.headers.get('content-type')).toMatch(/json/);
 		expect(() => JSON.parse(res.text)).toThrow();
@@ -104,9 +139,19 @@ describe('simulator: fault injection and HTTP controls', () => {
 	});
 
 	it('records requests with secrets redacted', async () => {
-		await runway('/v1/character_performance', { body: { ...minimal, reference: { type: 'video', uri: 'data:video/mp4;base64,' + 'A'.repeat(500) } } });
+		await runway('/v1/character_performance', {
+			body: {
+				...minimal,
+				reference: { type: 'video', uri: 'data:video/mp4;base64,' + 'A'.repeat(500) },
+			},
+		});
 		const [r] = sim.requests();
-		expect(r).toMatchObject({ provider: 'runway', method: 'POST', path: '/runway/v1/character_performance', status: 400 });
+		expect(r).toMatchObject({
+			provider: 'runway',
+			method: 'POST',
+			path: '/runway/v1/character_performance',
+			status: 400,
+		});
 		expect(r.headers.authorization).toBe('Bearer REDACTED');
 		expect(JSON.stringify(r)).not.toContain(sim.keys.runway);
 		expect((r.body.json as { reference: { uri: string } }).reference.uri.length).toBeLessThan(100);
@@ -114,22 +159,45 @@ describe('simulator: fault injection and HTTP controls', () => {
 
 	describe('HTTP controls (/__sim)', () => {
 		it('adds and clears faults, queues outcomes, lists tasks/requests/callbacks, resets', async () => {
-			const add = await call(sim.url + '/__sim/faults', { body: { provider: 'runway', path: '/v1/organization', kind: 'rate_limit', retryAfter: 1, times: 1 } });
+			const add = await call(sim.url + '/__sim/faults', {
+				body: {
+					provider: 'runway',
+					path: '/v1/organization',
+					kind: 'rate_limit',
+					retryAfter: 1,
+					times: 1,
+				},
+			});
 			expect(add.status).toBe(201);
-			const regex = await call(sim.url + '/__sim/faults', { body: [{ provider: 'runway', pathRegex: '^/v1/tasks/', kind: 'server_error', status: 504 }] });
+			const regex = await call(sim.url + '/__sim/faults', {
+				body: [{ provider: 'runway', pathRegex: '^/v1/tasks/', kind: 'server_error', status: 504 }],
+			});
 			expect(regex.json).toHaveLength(2);
 			expect((await runway('/v1/organization')).status).toBe(429);
 			expect((await runway('/v1/tasks/abc')).status).toBe(504);
 			expect((await call(sim.url + '/__sim/faults', { method: 'DELETE' })).status).toBe(204);
 			expect((await runway('/v1/tasks/abc')).status).toBe(404);
-			expect((await call(sim.url + '/__sim/faults', { body: { kind: 'explode' } })).status).toBe(400);
+			expect((await call(sim.url + '/__sim/faults', { body: { kind: 'explode' } })).status).toBe(
+				400,
+			);
 
-			expect((await call(sim.url + '/__sim/outcomes', { body: { provider: 'runway', outcome: 'no_credits', times: 1 } })).status).toBe(204);
+			expect(
+				(
+					await call(sim.url + '/__sim/outcomes', {
+						body: { provider: 'runway', outcome: 'no_credits', times: 1 },
+					})
+				).status,
+			).toBe(204);
 			expect((await runway('/v1/character_performance', { body: minimal })).status).toBe(400);
 			expect((await runway('/v1/character_performance', { body: minimal })).status).toBe(200);
 			const tasks = await call(sim.url + '/__sim/tasks');
 			expect(tasks.json).toHaveLength(1);
-			expect(tasks.json[0]).toMatchObject({ provider: 'runway', api: 'runway', model: 'act_two', outcome: 'succeed' });
+			expect(tasks.json[0]).toMatchObject({
+				provider: 'runway',
+				api: 'runway',
+				model: 'act_two',
+				outcome: 'succeed',
+			});
 			const reqs = await call(sim.url + '/__sim/requests');
 			expect(reqs.json.some((r: { path: string }) => r.path.startsWith('/__sim'))).toBe(false);
 			expect((await call(sim.url + '/__sim/callbacks')).json).toEqual([]);
@@ -144,13 +212,19 @@ describe('simulator: fault injection and HTTP controls', () => {
 	it('answers each provider own 404 for unknown paths and 405 for a wrong method', async () => {
 		expect((await runway('/v1/nope')).json).toEqual({ error: 'Not found' });
 		expect((await runway('/v1/organization', { method: 'DELETE' })).status).toBe(405);
-		expect((await provider(sim, 'useapi')('/nope')).json).toEqual({ error: 'Not found.', code: 404 });
+		expect((await provider(sim, 'useapi')('/nope')).json).toEqual({
+			error: 'Not found.',
+			code: 404,
+		});
 		expect((await provider(sim, 'liangxin')('/nope')).json.code).toBe(404);
 		expect((await provider(sim, 'comet')('/nope')).json.error.type).toBe('comet_api_error');
 	});
 
 	it('close() leaves no timers behind (tasks mid-flight, callbacks pending)', async () => {
-		const s2 = await startSimulator({ timing: { queuedMs: 5000, runningMs: 60000 }, callbackRetry: { attempts: 5, baseDelayMs: 10000 } });
+		const s2 = await startSimulator({
+			timing: { queuedMs: 5000, runningMs: 60000 },
+			callbackRetry: { attempts: 5, baseDelayMs: 10000 },
+		});
 		await provider(s2, 'runway')('/v1/character_performance', { body: minimal });
 		await s2.close();
 		await s2.close();

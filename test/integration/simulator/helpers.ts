@@ -15,7 +15,8 @@ export const MOV = readFileSync(join(ROOT, 'test', 'fixtures', 'reference.mov'))
 
 export const FAST = { queuedMs: 100, throttledMs: 0, runningMs: 300, progressSteps: 3 };
 
-export const dataUri = (mime: string, buf: Buffer): string => 'data:' + mime + ';base64,' + buf.toString('base64');
+export const dataUri = (mime: string, buf: Buffer): string =>
+	'data:' + mime + ';base64,' + buf.toString('base64');
 
 type FetchBody = NonNullable<NonNullable<Parameters<typeof fetch>[1]>['body']>;
 
@@ -28,7 +29,12 @@ export interface Res {
 
 export async function call(
 	url: string,
-	init: { method?: string; body?: unknown; headers?: Record<string, string>; raw?: Buffer | string } = {},
+	init: {
+		method?: string;
+		body?: unknown;
+		headers?: Record<string, string>;
+		raw?: Buffer | string;
+	} = {},
 ): Promise<Res> {
 	const headers: Record<string, string> = { ...(init.headers ?? {}) };
 	let body: FetchBody | undefined;
@@ -56,7 +62,11 @@ export function provider(sim: Simulator, p: SimProvider) {
 		call(sim.baseUrls[p] + path, { ...init, headers: { ...auth, ...(init.headers ?? {}) } });
 }
 
-export async function waitFor<T>(fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 5000, everyMs = 50): Promise<T> {
+export async function waitFor<T>(
+	fn: () => Promise<T | undefined> | T | undefined,
+	timeoutMs = 5000,
+	everyMs = 50,
+): Promise<T> {
 	const end = Date.now() + timeoutMs;
 	for (;;) {
 		const v = await fn();
@@ -76,7 +86,9 @@ export interface Received {
 export type Answer = (i: number, body: any) => number; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** A local callback receiver; statuses[i] (or statuses(i, body)) is what it answers to the i-th request (default 200). */
-export async function receiver(statuses: number[] | Answer = []): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
+export async function receiver(
+	statuses: number[] | Answer = [],
+): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
 	const received: Received[] = [];
 	const server: Server = createServer((req, res) => {
 		const chunks: Buffer[] = [];
@@ -89,7 +101,10 @@ export async function receiver(statuses: number[] | Answer = []): Promise<{ url:
 			} catch {
 				body = raw;
 			}
-			const answered = typeof statuses === 'function' ? statuses(received.length, body) : (statuses[received.length] ?? 200);
+			const answered =
+				typeof statuses === 'function'
+					? statuses(received.length, body)
+					: (statuses[received.length] ?? 200);
 			received.push({ headers: req.headers, body, raw, answered });
 			res.writeHead(answered, { 'content-type': 'text/plain' }).end('ok');
 		});
@@ -108,9 +123,13 @@ export async function receiver(statuses: number[] | Answer = []): Promise<{ url:
 }
 
 /** True when the bytes start with an ISO-BMFF ftyp box. */
-export const startsWithFtyp = (b: Buffer): boolean => b.length > 8 && b.toString('latin1', 4, 8) === 'ftyp';
+export const startsWithFtyp = (b: Buffer): boolean =>
+	b.length > 8 && b.toString('latin1', 4, 8) === 'ftyp';
 
-export async function download(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; bytes: Buffer }> {
+export async function download(
+	url: string,
+	headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; bytes: Buffer }> {
 	const res = await fetch(url, { headers });
 	return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
 }

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
 import { parseMp4 } from '../../simulator/mp4';
 import { DRIVING, MOV, OUTPUT, TOO_SHORT, CHARACTER } from './helpers';
 
@@ -32,6 +31,10 @@ describe('mp4 movie-header parser', () => {
 		moov.writeUInt32BE(1, 0);
 		moov.write('moov', 4, 'latin1');
 		moov.writeBigUInt64BE(BigInt(16 + mvhd.length), 8);
-		expect(parseMp4(Buffer.concat([moov, mvhd]))).toMatchObject({ container: 'mov', timescale: 1000, durationSeconds: 12.345 });
+		expect(parseMp4(Buffer.concat([moov, mvhd]))).toMatchObject({
+			container: 'mov',
+			timescale: 1000,
+			durationSeconds: 12.345,
+		});
 	});
 });

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
 import RunwayML, { TaskFailedError, toFile } from '@runwayml/sdk';
 
 import { type Simulator, startSimulator } from '../../simulator';
@@ -37,14 +36,20 @@ describe('simulator: the official @runwayml/sdk works against it unchanged', () 
 		const file = await download(output[0]);
 		expect(file.status).toBe(200);
 		expect(startsWithFtyp(file.bytes)).toBe(true);
-		const create = sim.requests().find((r) => r.method === 'POST' && r.path === '/runway/v1/character_performance');
+		const create = sim
+			.requests()
+			.find((r) => r.method === 'POST' && r.path === '/runway/v1/character_performance');
 		expect(create?.headers['x-runway-version']).toBe('2024-11-06');
 		expect(create?.headers.authorization).toBe('Bearer REDACTED');
 	}, 40000);
 
 	it('uploads with uploads.createEphemeral and uses the runway:// URI; a moderated task throws TaskFailedError', async () => {
-		const reference = await client.uploads.createEphemeral({ file: await toFile(DRIVING, 'driving.mp4') });
-		const character = await client.uploads.createEphemeral({ file: await toFile(CHARACTER, 'character.png', { type: 'image/png' }) });
+		const reference = await client.uploads.createEphemeral({
+			file: await toFile(DRIVING, 'driving.mp4'),
+		});
+		const character = await client.uploads.createEphemeral({
+			file: await toFile(CHARACTER, 'character.png', { type: 'image/png' }),
+		});
 		expect(reference.uri).toMatch(/^runway:\/\//);
 		sim.outcomes.next('runway', 'moderation');
 		const created = await client.characterPerformance.create({
@@ -57,7 +62,10 @@ describe('simulator: the official @runwayml/sdk works against it unchanged', () 
 			.waitForTaskOutput()
 			.catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(TaskFailedError);
-		expect((error as TaskFailedError).taskDetails).toMatchObject({ status: 'FAILED', failureCode: 'SAFETY.INPUT.IMAGE' });
+		expect((error as TaskFailedError).taskDetails).toMatchObject({
+			status: 'FAILED',
+			failureCode: 'SAFETY.INPUT.IMAGE',
+		});
 	}, 40000);
 
 	it('maps simulator errors onto the SDK error classes', async () => {

@@ -1,6 +1,17 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
 import { type Simulator, startSimulator } from '../../simulator';
-import { CHARACTER, DRIVING, FAST, MOV, TOO_SHORT, call, dataUri, download, provider, startsWithFtyp, waitFor } from './helpers';
+import {
+	CHARACTER,
+	DRIVING,
+	FAST,
+	MOV,
+	TOO_SHORT,
+	call,
+	dataUri,
+	download,
+	provider,
+	startsWithFtyp,
+	waitFor,
+} from './helpers';
 
 describe('simulator: Runway official API', () => {
 	let sim: Simulator;
@@ -26,18 +37,26 @@ describe('simulator: Runway official API', () => {
 
 	describe('auth and version header', () => {
 		it('answers 401 for a missing or wrong key', async () => {
-			const none = await call(sim.baseUrls.runway + '/v1/organization', { headers: { 'x-runway-version': '2024-11-06' } });
+			const none = await call(sim.baseUrls.runway + '/v1/organization', {
+				headers: { 'x-runway-version': '2024-11-06' },
+			});
 			expect(none.status).toBe(401);
 			expect(typeof none.json.error).toBe('string');
-			const wrong = await runway('/v1/organization', { headers: { authorization: 'Bearer key_wrong' } });
+			const wrong = await runway('/v1/organization', {
+				headers: { authorization: 'Bearer key_wrong' },
+			});
 			expect(wrong.status).toBe(401);
 		});
 
 		it('answers 400 with Runway error body when X-Runway-Version is missing or wrong', async () => {
-			const missing = await call(sim.baseUrls.runway + '/v1/organization', { headers: { authorization: 'Bearer ' + sim.keys.runway } });
+			const missing = await call(sim.baseUrls.runway + '/v1/organization', {
+				headers: { authorization: 'Bearer ' + sim.keys.runway },
+			});
 			expect(missing.status).toBe(400);
 			expect(missing.json.error).toMatch(/X-Runway-Version/);
-			const wrong = await runway('/v1/organization', { headers: { 'x-runway-version': '2023-01-01' } });
+			const wrong = await runway('/v1/organization', {
+				headers: { 'x-runway-version': '2023-01-01' },
+			});
 			expect(wrong.status).toBe(400);
 			expect(wrong.json.error).toMatch(/2024-11-06/);
 		});
@@ -45,7 +64,10 @@ describe('simulator: Runway official API', () => {
 		it('serves GET /v1/organization for the credential test', async () => {
 			const res = await runway('/v1/organization');
 			expect(res.status).toBe(200);
-			expect(res.json).toMatchObject({ creditBalance: expect.any(Number), tier: { models: { act_two: { maxConcurrentGenerations: expect.any(Number) } } } });
+			expect(res.json).toMatchObject({
+				creditBalance: expect.any(Number),
+				tier: { models: { act_two: { maxConcurrentGenerations: expect.any(Number) } } },
+			});
 		});
 	});
 
@@ -57,9 +79,17 @@ describe('simulator: Runway official API', () => {
 			['expressionIntensity float', { expressionIntensity: 2.5 }, 'expressionIntensity'],
 			['seed negative', { seed: -1 }, 'seed'],
 			['seed > uint32', { seed: 4294967296 }, 'seed'],
-			['reference image', { reference: { type: 'image', uri: 'https://example.com/a.png' } }, 'reference'],
+			[
+				'reference image',
+				{ reference: { type: 'image', uri: 'https://example.com/a.png' } },
+				'reference',
+			],
 			['character missing', { character: undefined }, 'character'],
-			['publicFigureThreshold', { contentModeration: { publicFigureThreshold: 'high' } }, 'contentModeration'],
+			[
+				'publicFigureThreshold',
+				{ contentModeration: { publicFigureThreshold: 'high' } },
+				'contentModeration',
+			],
 			['bodyControl', { bodyControl: 'yes' }, 'bodyControl'],
 		])('rejects a bad %s with 400 {error, issues}', async (_n, patch, path) => {
 			const res = await create({ ...valid(), ...patch });
@@ -70,24 +100,40 @@ describe('simulator: Runway official API', () => {
 		});
 
 		it('rejects an unparseable body', async () => {
-			const res = await runway('/v1/character_performance', { raw: '{"model":', headers: { 'content-type': 'application/json' } });
+			const res = await runway('/v1/character_performance', {
+				raw: '{"model":',
+				headers: { 'content-type': 'application/json' },
+			});
 			expect(res.status).toBe(400);
 			expect(res.json.error).toMatch(/JSON/);
 		});
 
 		it('accepts a minimal body (ratio and options are optional)', async () => {
-			const res = await create({ model: 'act_two', character: { type: 'image', uri: 'https://cdn.example.com/c.png' }, reference: { type: 'video', uri: 'https://cdn.example.com/r.mp4' } });
+			const res = await create({
+				model: 'act_two',
+				character: { type: 'image', uri: 'https://cdn.example.com/c.png' },
+				reference: { type: 'video', uri: 'https://cdn.example.com/r.mp4' },
+			});
 			expect(res.status).toBe(200);
 			expect(res.json).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
 		});
 	});
 
 	describe('uri forms', () => {
-		const withUris = (character: string, reference: string, characterType = 'image') => create({ ...valid(), character: { type: characterType, uri: character }, reference: { type: 'video', uri: reference } });
+		const withUris = (character: string, reference: string, characterType = 'image') =>
+			create({
+				...valid(),
+				character: { type: characterType, uri: character },
+				reference: { type: 'video', uri: reference },
+			});
 
 		it('rejects plain http on a public host and https on an IP address', async () => {
-			expect((await withUris('http://example.com/c.png', 'https://cdn.example.com/r.mp4')).status).toBe(400);
-			expect((await withUris('https://203.0.113.5/c.png', 'https://cdn.example.com/r.mp4')).status).toBe(400);
+			expect(
+				(await withUris('http://example.com/c.png', 'https://cdn.example.com/r.mp4')).status,
+			).toBe(400);
+			expect(
+				(await withUris('https://203.0.113.5/c.png', 'https://cdn.example.com/r.mp4')).status,
+			).toBe(400);
 		});
 
 		it('accepts loopback http URLs it can fetch, with a media Content-Type (documented deviation)', async () => {
@@ -101,8 +147,12 @@ describe('simulator: Runway official API', () => {
 		});
 
 		it('checks data URIs: base64, content type family, size caps', async () => {
-			expect((await withUris('data:image/png,abc', dataUri('video/mp4', DRIVING))).status).toBe(400);
-			expect((await withUris(dataUri('video/mp4', DRIVING), dataUri('video/mp4', DRIVING))).status).toBe(400);
+			expect((await withUris('data:image/png,abc', dataUri('video/mp4', DRIVING))).status).toBe(
+				400,
+			);
+			expect(
+				(await withUris(dataUri('video/mp4', DRIVING), dataUri('video/mp4', DRIVING))).status,
+			).toBe(400);
 			const big = Buffer.alloc(5 * 1024 * 1024 + 10, 1);
 			const res = await withUris(dataUri('image/png', big), dataUri('video/mp4', DRIVING));
 			expect(res.status).toBe(400);
@@ -110,11 +160,19 @@ describe('simulator: Runway official API', () => {
 		});
 
 		it('reads the reference duration (3-30 s) of MP4 and MOV data URIs', async () => {
-			const short = await withUris(dataUri('image/png', CHARACTER), dataUri('video/mp4', TOO_SHORT));
+			const short = await withUris(
+				dataUri('image/png', CHARACTER),
+				dataUri('video/mp4', TOO_SHORT),
+			);
 			expect(short.status).toBe(400);
 			expect(short.json.error).toMatch(/3 and 30 seconds/);
-			expect((await withUris(dataUri('image/png', CHARACTER), dataUri('video/quicktime', MOV))).status).toBe(200);
-			const garbage = await withUris(dataUri('image/png', CHARACTER), dataUri('video/mp4', Buffer.from('not a video at all')));
+			expect(
+				(await withUris(dataUri('image/png', CHARACTER), dataUri('video/quicktime', MOV))).status,
+			).toBe(200);
+			const garbage = await withUris(
+				dataUri('image/png', CHARACTER),
+				dataUri('video/mp4', Buffer.from('not a video at all')),
+			);
 			expect(garbage.status).toBe(400);
 		});
 
@@ -129,15 +187,23 @@ describe('simulator: Runway official API', () => {
 			const { json } = await create(valid());
 			const seen = new Set<string>();
 			const progress: number[] = [];
-			const done = await waitFor(async () => {
-				const t = (await runway('/v1/tasks/' + json.id)).json;
-				seen.add(t.status);
-				if (t.status === 'RUNNING') progress.push(t.progress);
-				return t.status === 'SUCCEEDED' ? t : undefined;
-			}, 5000, 20);
+			const done = await waitFor(
+				async () => {
+					const t = (await runway('/v1/tasks/' + json.id)).json;
+					seen.add(t.status);
+					if (t.status === 'RUNNING') progress.push(t.progress);
+					return t.status === 'SUCCEEDED' ? t : undefined;
+				},
+				5000,
+				20,
+			);
 			expect([...seen]).toEqual(expect.arrayContaining(['PENDING', 'RUNNING', 'SUCCEEDED']));
 			expect(progress.some((p) => p > 0 && p < 1)).toBe(true);
-			expect(done).toMatchObject({ id: json.id, createdAt: expect.any(String), output: [expect.stringContaining('/files/')] });
+			expect(done).toMatchObject({
+				id: json.id,
+				createdAt: expect.any(String),
+				output: [expect.stringContaining('/files/')],
+			});
 			const file = await download(done.output[0]);
 			expect(file.status).toBe(200);
 			expect(file.headers.get('content-type')).toBe('video/mp4');
@@ -152,11 +218,18 @@ describe('simulator: Runway official API', () => {
 		});
 
 		it('passes through THROTTLED when the timing has a throttled phase', async () => {
-			const s2 = await startSimulator({ timing: { queuedMs: 20, throttledMs: 300, runningMs: 100, progressSteps: 1 } });
+			const s2 = await startSimulator({
+				timing: { queuedMs: 20, throttledMs: 300, runningMs: 100, progressSteps: 1 },
+			});
 			try {
 				const rw = provider(s2, 'runway');
 				const { json } = await rw('/v1/character_performance', { body: valid() });
-				await waitFor(async () => ((await rw('/v1/tasks/' + json.id)).json.status === 'THROTTLED' ? true : undefined), 2000, 20);
+				await waitFor(
+					async () =>
+						(await rw('/v1/tasks/' + json.id)).json.status === 'THROTTLED' ? true : undefined,
+					2000,
+					20,
+				);
 			} finally {
 				await s2.close();
 			}
@@ -167,9 +240,21 @@ describe('simulator: Runway official API', () => {
 			sim.outcomes.next('runway', 'error');
 			const a = (await create(valid())).json.id;
 			const b = (await create(valid())).json.id;
-			const ta = await waitFor(async () => ((await runway('/v1/tasks/' + a)).json.status === 'FAILED' ? (await runway('/v1/tasks/' + a)).json : undefined));
-			expect(ta).toMatchObject({ status: 'FAILED', failureCode: 'SAFETY.INPUT.IMAGE', failure: expect.any(String) });
-			const tb = await waitFor(async () => ((await runway('/v1/tasks/' + b)).json.status === 'FAILED' ? (await runway('/v1/tasks/' + b)).json : undefined));
+			const ta = await waitFor(async () =>
+				(await runway('/v1/tasks/' + a)).json.status === 'FAILED'
+					? (await runway('/v1/tasks/' + a)).json
+					: undefined,
+			);
+			expect(ta).toMatchObject({
+				status: 'FAILED',
+				failureCode: 'SAFETY.INPUT.IMAGE',
+				failure: expect.any(String),
+			});
+			const tb = await waitFor(async () =>
+				(await runway('/v1/tasks/' + b)).json.status === 'FAILED'
+					? (await runway('/v1/tasks/' + b)).json
+					: undefined,
+			);
 			expect(tb.failureCode).toMatch(/^INTERNAL\.BAD_OUTPUT\./);
 			expect(tb.output).toBeUndefined();
 		});
@@ -204,9 +289,14 @@ describe('simulator: Runway official API', () => {
 		async function upload(bytes: Buffer, filename: string, tamper = false) {
 			const res = await runway('/v1/uploads', { body: { filename, type: 'ephemeral' } });
 			expect(res.status).toBe(200);
-			expect(res.json).toEqual({ uploadUrl: expect.stringMatching(/^http:/), fields: expect.any(Object), runwayUri: expect.stringMatching(/^runway:\/\//) });
+			expect(res.json).toEqual({
+				uploadUrl: expect.stringMatching(/^http:/),
+				fields: expect.any(Object),
+				runwayUri: expect.stringMatching(/^runway:\/\//),
+			});
 			const form = new FormData();
-			for (const [k, v] of Object.entries(res.json.fields as Record<string, string>)) form.append(k, tamper && k === 'key' ? v + 'x' : v);
+			for (const [k, v] of Object.entries(res.json.fields as Record<string, string>))
+				form.append(k, tamper && k === 'key' ? v + 'x' : v);
 			form.append('file', new Blob([new Uint8Array(bytes)]), filename);
 			const post = await fetch(res.json.uploadUrl, { method: 'POST', body: form });
 			return { runwayUri: res.json.runwayUri as string, status: post.status };
@@ -216,7 +306,11 @@ describe('simulator: Runway official API', () => {
 			const ref = await upload(DRIVING, 'driving.mp4');
 			const chr = await upload(CHARACTER, 'character.png');
 			expect(ref.status).toBe(204);
-			const res = await create({ ...valid(), character: { type: 'image', uri: chr.runwayUri }, reference: { type: 'video', uri: ref.runwayUri } });
+			const res = await create({
+				...valid(),
+				character: { type: 'image', uri: chr.runwayUri },
+				reference: { type: 'video', uri: ref.runwayUri },
+			});
 			expect(res.status).toBe(200);
 			const req = sim.requests().find((r) => r.path.startsWith('/runway-storage/'));
 			expect(req?.headers.authorization).toBeUndefined();
@@ -232,9 +326,15 @@ describe('simulator: Runway official API', () => {
 		it('rejects tampered policy fields, tiny files and a bad upload request', async () => {
 			expect((await upload(DRIVING, 'driving.mp4', true)).status).toBe(403);
 			expect((await upload(Buffer.alloc(100, 1), 'tiny.png')).status).toBe(400);
-			expect((await runway('/v1/uploads', { body: { filename: 'a.mp4', type: 'permanent' } })).status).toBe(400);
-			const unfinished = (await runway('/v1/uploads', { body: { filename: 'a.mp4', type: 'ephemeral' } })).json.runwayUri;
-			expect((await create({ ...valid(), reference: { type: 'video', uri: unfinished } })).status).toBe(400);
+			expect(
+				(await runway('/v1/uploads', { body: { filename: 'a.mp4', type: 'permanent' } })).status,
+			).toBe(400);
+			const unfinished = (
+				await runway('/v1/uploads', { body: { filename: 'a.mp4', type: 'ephemeral' } })
+			).json.runwayUri;
+			expect(
+				(await create({ ...valid(), reference: { type: 'video', uri: unfinished } })).status,
+			).toBe(400);
 		});
 	});
 });

@@ -5,7 +5,13 @@ import { type Ctx, type Route, isPlainObject } from '../http';
 import { resolveUri } from '../media';
 import { KEYS, type SimState } from '../state';
 import type { FaultRule, SimTask } from '../types';
-import { checkRunwayMedia, runwayFailure, runwayTaskJson, summarizeUris, validateCharacterPerformance } from './runway';
+import {
+	checkRunwayMedia,
+	runwayFailure,
+	runwayTaskJson,
+	summarizeUris,
+	validateCharacterPerformance,
+} from './runway';
 
 function requestId(): string {
 	return new Date().toISOString().replace(/\D/g, '').slice(0, 17) + randomBytes(4).toString('hex');
@@ -13,7 +19,14 @@ function requestId(): string {
 
 /** The CometAPI (new-api) error envelope. */
 export function cometError(ctx: Ctx, status: number, message: string, code = ''): void {
-	ctx.send(status, { error: { message: message + ' (request id: ' + requestId() + ')', type: 'comet_api_error', param: '', code } });
+	ctx.send(status, {
+		error: {
+			message: message + ' (request id: ' + requestId() + ')',
+			type: 'comet_api_error',
+			param: '',
+			code,
+		},
+	});
 }
 
 /** new-api accepts "Bearer <key>" and the bare key (CometAPI's own curl sample sends the bare key). */
@@ -30,7 +43,12 @@ function authorize(ctx: Ctx): boolean {
 function body(ctx: Ctx): Record<string, unknown> | null {
 	const b = ctx.json();
 	if (!isPlainObject(b)) {
-		cometError(ctx, 400, b instanceof Error ? 'Invalid JSON body: ' + b.message : 'Request body must be a JSON object', 'invalid_request');
+		cometError(
+			ctx,
+			400,
+			b instanceof Error ? 'Invalid JSON body: ' + b.message : 'Request body must be a JSON object',
+			'invalid_request',
+		);
 		return null;
 	}
 	return b;
@@ -46,8 +64,16 @@ function taskNotExist(ctx: Ctx): void {
 }
 
 function injectedNotExist(ctx: Ctx, task: SimTask | undefined): boolean {
-	const young = (rule: FaultRule) => rule.ms === undefined || rule.ms === null || (!!task && Date.now() - task.createdAt < rule.ms);
-	const rule = ctx.sim.faults.take('comet', ctx.method, ctx.relPath, ctx.url.pathname, 'task_not_exist', young);
+	const young = (rule: FaultRule) =>
+		rule.ms === undefined || rule.ms === null || (!!task && Date.now() - task.createdAt < rule.ms);
+	const rule = ctx.sim.faults.take(
+		'comet',
+		ctx.method,
+		ctx.relPath,
+		ctx.url.pathname,
+		'task_not_exist',
+		young,
+	);
 	if (!rule) return false;
 	ctx.record.fault = 'task_not_exist';
 	taskNotExist(ctx);
@@ -114,10 +140,17 @@ async function createRunwayFormat(ctx: Ctx): Promise<void> {
 	const issues = validateCharacterPerformance(b);
 	if (issues.length) {
 		const i = issues[0];
-		cometError(ctx, 400, 'Invalid request body: ' + (i.path.length ? i.path.join('.') + ': ' : '') + i.message, 'invalid_request');
+		cometError(
+			ctx,
+			400,
+			'Invalid request body: ' + (i.path.length ? i.path.join('.') + ': ' : '') + i.message,
+			'invalid_request',
+		);
 		return;
 	}
-	const ok = await checkRunwayMedia(ctx, b, { data: false, runway: false }, (message) => cometError(ctx, 400, message, 'invalid_request'));
+	const ok = await checkRunwayMedia(ctx, b, { data: false, runway: false }, (message) =>
+		cometError(ctx, 400, message, 'invalid_request'),
+	);
 	if (!ok) return;
 	const outcome = ctx.sim.takeOutcome('comet');
 	if (outcome === 'no_credits') {
@@ -235,7 +268,12 @@ async function createActOne(ctx: Ctx): Promise<void> {
 		input: b,
 		callbackUrl: b.callback_url as string,
 	});
-	ctx.send(200, { code: 200, msg: 'success', data: { task_id: task.id }, exec_time: (Date.now() - started) / 1000 });
+	ctx.send(200, {
+		code: 200,
+		msg: 'success',
+		data: { task_id: task.id },
+		exec_time: (Date.now() - started) / 1000,
+	});
 }
 
 function feed(ctx: Ctx): void {
@@ -252,8 +290,10 @@ function feed(ctx: Ctx): void {
 		taskNotExist(ctx);
 		return;
 	}
-	if (ctx.sim.opts.cometFeedShape === 'wrapped') ctx.send(200, wrapped(task, 'act_one', legacyData(ctx.sim, task)));
-	else ctx.send(200, { code: 200, msg: 'success', data: legacyData(ctx.sim, task), exec_time: 0.02 });
+	if (ctx.sim.opts.cometFeedShape === 'wrapped')
+		ctx.send(200, wrapped(task, 'act_one', legacyData(ctx.sim, task)));
+	else
+		ctx.send(200, { code: 200, msg: 'success', data: legacyData(ctx.sim, task), exec_time: 0.02 });
 }
 
 function models(ctx: Ctx): void {
@@ -262,7 +302,12 @@ function models(ctx: Ctx): void {
 	ctx.send(200, {
 		object: 'list',
 		success: true,
-		data: ['act_two', 'runway-act-one', 'gen4_turbo', 'gpt-4o-mini'].map((id) => ({ id, object: 'model', created, owned_by: id.startsWith('gpt') ? 'openai' : 'runway' })),
+		data: ['act_two', 'runway-act-one', 'gen4_turbo', 'gpt-4o-mini'].map((id) => ({
+			id,
+			object: 'model',
+			created,
+			owned_by: id.startsWith('gpt') ? 'openai' : 'runway',
+		})),
 	});
 }
 
@@ -282,7 +327,11 @@ function quota(ctx: Ctx): void {
 }
 
 export const cometRoutes: Route[] = [
-	{ method: 'POST', pattern: /^\/runwayml\/v1\/character_performance\/?$/, handler: createRunwayFormat },
+	{
+		method: 'POST',
+		pattern: /^\/runwayml\/v1\/character_performance\/?$/,
+		handler: createRunwayFormat,
+	},
 	{ method: 'GET', pattern: /^\/runwayml\/v1\/tasks\/([^/]+)\/?$/, handler: getRunwayFormat },
 	{ method: 'POST', pattern: /^\/runway\/pro\/act_one\/?$/, handler: createActOne },
 	{ method: 'POST', pattern: /^\/runway\/feed\/?$/, handler: feed },
@@ -295,6 +344,12 @@ export function registerComet(sim: SimState): void {
 	// Act-One: POST of the legacy data object without the code/msg/data wrapper, on terminal states only.
 	sim.onTaskChange('comet-act-one', (task, event) => {
 		if (event !== 'final' || !task.callbackUrl) return;
-		sim.callbacks.send({ provider: 'comet', taskId: task.id, url: task.callbackUrl, event, body: legacyData(sim, task) });
+		sim.callbacks.send({
+			provider: 'comet',
+			taskId: task.id,
+			url: task.callbackUrl,
+			event,
+			body: legacyData(sim, task),
+		});
 	});
 }

@@ -33,14 +33,17 @@ function media(v: unknown, key: string, types: Array<'image' | 'video'>): Media 
 		return { type, uri: v };
 	}
 	if (isPlainObject(v)) {
-		if (typeof v.type !== 'string' || !types.includes(v.type as 'image')) return 'input.' + key + '.type must be ' + types.join(' or ');
+		if (typeof v.type !== 'string' || !types.includes(v.type as 'image'))
+			return 'input.' + key + '.type must be ' + types.join(' or ');
 		if (typeof v.uri !== 'string' || !v.uri) return 'input.' + key + '.uri is required';
 		return { type: v.type as 'image' | 'video', uri: v.uri };
 	}
 	return 'input.' + key + ' is required';
 }
 
-function validate(b: Record<string, unknown>): string | { character: Media; reference: Media; input: Record<string, unknown> } {
+function validate(
+	b: Record<string, unknown>,
+): string | { character: Media; reference: Media; input: Record<string, unknown> } {
 	if (typeof b.model !== 'string' || !b.model) return 'model is required';
 	if (b.model !== LIANGXIN_MODEL) return 'model ' + b.model + ' is not supported';
 	if (b.callBackUrl !== undefined && b.callBackUrl !== null && b.callBackUrl !== '') {
@@ -57,14 +60,22 @@ function validate(b: Record<string, unknown>): string | { character: Media; refe
 	if (typeof character === 'string') return character;
 	const reference = media(input.reference, 'reference', ['video']);
 	if (typeof reference === 'string') return reference;
-	if (input.ratio !== undefined && !(typeof input.ratio === 'string' && RUNWAY_RATIOS.includes(input.ratio))) {
+	if (
+		input.ratio !== undefined &&
+		!(typeof input.ratio === 'string' && RUNWAY_RATIOS.includes(input.ratio))
+	) {
 		return 'input.ratio must be one of ' + RUNWAY_RATIOS.join(', ');
 	}
-	if (input.body_control !== undefined && typeof input.body_control !== 'boolean') return 'input.body_control must be a boolean';
+	if (input.body_control !== undefined && typeof input.body_control !== 'boolean')
+		return 'input.body_control must be a boolean';
 	const ei = input.expression_intensity;
-	if (ei !== undefined && !(typeof ei === 'number' && Number.isInteger(ei) && ei >= 1 && ei <= 5)) return 'input.expression_intensity must be an integer from 1 to 5';
+	if (ei !== undefined && !(typeof ei === 'number' && Number.isInteger(ei) && ei >= 1 && ei <= 5))
+		return 'input.expression_intensity must be an integer from 1 to 5';
 	const seed = input.seed;
-	if (seed !== undefined && !(typeof seed === 'number' && Number.isInteger(seed) && seed >= 0 && seed <= 4294967295)) {
+	if (
+		seed !== undefined &&
+		!(typeof seed === 'number' && Number.isInteger(seed) && seed >= 0 && seed <= 4294967295)
+	) {
 		return 'input.seed must be an integer from 0 to 4294967295';
 	}
 	return { character, reference, input };
@@ -82,7 +93,10 @@ async function createTask(ctx: Ctx): Promise<void> {
 		kie(ctx, 422, v);
 		return;
 	}
-	const c = await resolveUri(ctx.sim, v.character.uri, v.character.type, { data: false, runway: false });
+	const c = await resolveUri(ctx.sim, v.character.uri, v.character.type, {
+		data: false,
+		runway: false,
+	});
 	if (!c.ok) {
 		kie(ctx, 422, 'input.character: ' + c.message);
 		return;
@@ -115,7 +129,9 @@ async function createTask(ctx: Ctx): Promise<void> {
 function state(sim: SimState, task: SimTask): string {
 	switch (task.phase) {
 		case 'queued':
-			return Date.now() - task.phaseStartedAt < sim.opts.timing.queuedMs / 2 ? 'waiting' : 'queuing';
+			return Date.now() - task.phaseStartedAt < sim.opts.timing.queuedMs / 2
+				? 'waiting'
+				: 'queuing';
 		case 'throttled':
 			return 'queuing';
 		case 'running':
@@ -135,7 +151,10 @@ export function recordData(sim: SimState, task: SimTask): Record<string, unknown
 	if (s === 'fail') {
 		if (task.failure?.kind === 'moderation') {
 			failCode = '400';
-			failMsg = 'Your input was flagged by content moderation (SAFETY.INPUT.' + ((task.extra.characterType as string) === 'video' ? 'VIDEO' : 'IMAGE') + '). Please use different inputs.';
+			failMsg =
+				'Your input was flagged by content moderation (SAFETY.INPUT.' +
+				((task.extra.characterType as string) === 'video' ? 'VIDEO' : 'IMAGE') +
+				'). Please use different inputs.';
 		} else if (task.failure?.kind === 'cancelled') {
 			failCode = '499';
 			failMsg = 'Task cancelled';
@@ -177,7 +196,12 @@ function recordInfo(ctx: Ctx): void {
 
 function credit(ctx: Ctx): void {
 	if (!authorize(ctx)) return;
-	kie(ctx, 200, 'success', 1000 - ctx.sim.taskList.filter((t) => t.provider === 'liangxin').length * 25);
+	kie(
+		ctx,
+		200,
+		'success',
+		1000 - ctx.sim.taskList.filter((t) => t.provider === 'liangxin').length * 25,
+	);
 }
 
 export const liangxinRoutes: Route[] = [
@@ -188,7 +212,9 @@ export const liangxinRoutes: Route[] = [
 
 /** Kie webhook signature: base64(HMAC-SHA256(taskId + "." + timestamp, key)). */
 export function kieSignature(key: string, taskId: string, timestamp: string): string {
-	return createHmac('sha256', key).update(taskId + '.' + timestamp).digest('base64');
+	return createHmac('sha256', key)
+		.update(taskId + '.' + timestamp)
+		.digest('base64');
 }
 
 export function registerLiangxin(sim: SimState): void {
@@ -207,7 +233,10 @@ export function registerLiangxin(sim: SimState): void {
 			headers: key
 				? () => {
 						const ts = String(Math.floor(Date.now() / 1000));
-						return { 'x-webhook-timestamp': ts, 'x-webhook-signature': kieSignature(key, task.id, ts) };
+						return {
+							'x-webhook-timestamp': ts,
+							'x-webhook-signature': kieSignature(key, task.id, ts),
+						};
 					}
 				: undefined,
 		});

@@ -10,7 +10,14 @@ import { KEYS, type SimState } from '../state';
 import type { SimTask } from '../types';
 
 export const RUNWAY_VERSION = '2024-11-06';
-export const RUNWAY_RATIOS = ['1280:720', '720:1280', '960:960', '1104:832', '832:1104', '1584:672'];
+export const RUNWAY_RATIOS = [
+	'1280:720',
+	'720:1280',
+	'960:960',
+	'1104:832',
+	'832:1104',
+	'1584:672',
+];
 const DOC_URL = 'https://docs.dev.runwayml.com/errors/errors/';
 const MIN_UPLOAD = 512;
 const MAX_UPLOAD = 200 * 1024 * 1024;
@@ -23,10 +30,13 @@ export interface Issue {
 
 /** Validates a character_performance body as the SDK types describe it (shared with Comet's compatible route). */
 export function validateCharacterPerformance(body: unknown): Issue[] {
-	if (!isPlainObject(body)) return [{ code: 'invalid_type', path: [], message: 'Expected an object body' }];
+	if (!isPlainObject(body))
+		return [{ code: 'invalid_type', path: [], message: 'Expected an object body' }];
 	const issues: Issue[] = [];
-	const add = (code: string, path: Array<string | number>, message: string) => issues.push({ code, path, message });
-	if (body.model !== 'act_two') add('invalid_literal', ['model'], "Invalid literal value, expected \"act_two\"");
+	const add = (code: string, path: Array<string | number>, message: string) =>
+		issues.push({ code, path, message });
+	if (body.model !== 'act_two')
+		add('invalid_literal', ['model'], 'Invalid literal value, expected "act_two"');
 	const media = (key: 'character' | 'reference', types: string[]) => {
 		const v = body[key];
 		if (!isPlainObject(v)) {
@@ -34,29 +44,63 @@ export function validateCharacterPerformance(body: unknown): Issue[] {
 			return;
 		}
 		if (typeof v.type !== 'string' || !types.includes(v.type)) {
-			add('invalid_union_discriminator', [key, 'type'], 'Invalid discriminator value. Expected ' + types.map((t) => "'" + t + "'").join(' | '));
+			add(
+				'invalid_union_discriminator',
+				[key, 'type'],
+				'Invalid discriminator value. Expected ' + types.map((t) => "'" + t + "'").join(' | '),
+			);
 		}
-		if (typeof v.uri !== 'string' || v.uri.length === 0) add('invalid_type', [key, 'uri'], 'Required: a string uri');
+		if (typeof v.uri !== 'string' || v.uri.length === 0)
+			add('invalid_type', [key, 'uri'], 'Required: a string uri');
 	};
 	media('character', ['image', 'video']);
 	media('reference', ['video']);
-	if (body.ratio !== undefined && (typeof body.ratio !== 'string' || !RUNWAY_RATIOS.includes(body.ratio))) {
-		add('invalid_enum_value', ['ratio'], 'Invalid enum value. Expected ' + RUNWAY_RATIOS.map((r) => "'" + r + "'").join(' | '));
+	if (
+		body.ratio !== undefined &&
+		(typeof body.ratio !== 'string' || !RUNWAY_RATIOS.includes(body.ratio))
+	) {
+		add(
+			'invalid_enum_value',
+			['ratio'],
+			'Invalid enum value. Expected ' + RUNWAY_RATIOS.map((r) => "'" + r + "'").join(' | '),
+		);
 	}
-	if (body.bodyControl !== undefined && typeof body.bodyControl !== 'boolean') add('invalid_type', ['bodyControl'], 'Expected boolean');
+	if (body.bodyControl !== undefined && typeof body.bodyControl !== 'boolean')
+		add('invalid_type', ['bodyControl'], 'Expected boolean');
 	const ei = body.expressionIntensity;
 	if (ei !== undefined && (typeof ei !== 'number' || !Number.isInteger(ei) || ei < 1 || ei > 5)) {
-		add(typeof ei === 'number' ? (Number.isInteger(ei) ? (ei < 1 ? 'too_small' : 'too_big') : 'invalid_type') : 'invalid_type', ['expressionIntensity'], 'expressionIntensity must be an integer between 1 and 5');
+		add(
+			typeof ei === 'number'
+				? Number.isInteger(ei)
+					? ei < 1
+						? 'too_small'
+						: 'too_big'
+					: 'invalid_type'
+				: 'invalid_type',
+			['expressionIntensity'],
+			'expressionIntensity must be an integer between 1 and 5',
+		);
 	}
 	const seed = body.seed;
-	if (seed !== undefined && (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 4294967295)) {
+	if (
+		seed !== undefined &&
+		(typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 4294967295)
+	) {
 		add('invalid_type', ['seed'], 'seed must be an integer between 0 and 4294967295');
 	}
 	const cm = body.contentModeration;
 	if (cm !== undefined) {
 		if (!isPlainObject(cm)) add('invalid_type', ['contentModeration'], 'Expected an object');
-		else if (cm.publicFigureThreshold !== undefined && cm.publicFigureThreshold !== 'auto' && cm.publicFigureThreshold !== 'low') {
-			add('invalid_enum_value', ['contentModeration', 'publicFigureThreshold'], "Invalid enum value. Expected 'auto' | 'low'");
+		else if (
+			cm.publicFigureThreshold !== undefined &&
+			cm.publicFigureThreshold !== 'auto' &&
+			cm.publicFigureThreshold !== 'low'
+		) {
+			add(
+				'invalid_enum_value',
+				['contentModeration', 'publicFigureThreshold'],
+				"Invalid enum value. Expected 'auto' | 'low'",
+			);
 		}
 	}
 	return issues;
@@ -79,7 +123,11 @@ export function runwayTaskJson(task: SimTask): Record<string, unknown> {
 		case 'running':
 			return { ...base, status: 'RUNNING', progress: task.progress };
 		case 'succeeded':
-			return { ...base, status: 'SUCCEEDED', output: [task.outputUrl + '?_jwt=' + signature(task.id)] };
+			return {
+				...base,
+				status: 'SUCCEEDED',
+				output: [task.outputUrl + '?_jwt=' + signature(task.id)],
+			};
 		case 'cancelled':
 			return { ...base, status: 'CANCELLED' };
 		case 'failed':
@@ -92,7 +140,10 @@ export function runwayFailure(task: SimTask): { failure: string; failureCode: st
 	if (task.failure?.kind === 'moderation') {
 		const media = (task.extra.characterType as string) === 'video' ? 'VIDEO' : 'IMAGE';
 		return {
-			failure: 'Your input ' + media.toLowerCase() + ' did not pass our content moderation. Please try a different input.',
+			failure:
+				'Your input ' +
+				media.toLowerCase() +
+				' did not pass our content moderation. Please try a different input.',
 			failureCode: 'SAFETY.INPUT.' + media,
 		};
 	}
@@ -103,21 +154,40 @@ export function runwayFailure(task: SimTask): { failure: string; failureCode: st
 }
 
 function signature(s: string): string {
-	return createHash('sha256').update('sim:' + s).digest('hex').slice(0, 24);
+	return createHash('sha256')
+		.update('sim:' + s)
+		.digest('hex')
+		.slice(0, 24);
 }
 
 function authorize(ctx: Ctx): boolean {
 	if (ctx.bearer() !== KEYS.runway) {
-		ctx.send(401, { error: 'Invalid API key. Provide a valid key in the Authorization header as a Bearer token.' });
+		ctx.send(401, {
+			error: 'Invalid API key. Provide a valid key in the Authorization header as a Bearer token.',
+		});
 		return false;
 	}
 	const version = ctx.header('x-runway-version');
 	if (!version) {
-		ctx.send(400, { error: 'You must specify an API version in the X-Runway-Version header. The latest version is ' + RUNWAY_VERSION + '.', docUrl: DOC_URL });
+		ctx.send(400, {
+			error:
+				'You must specify an API version in the X-Runway-Version header. The latest version is ' +
+				RUNWAY_VERSION +
+				'.',
+			docUrl: DOC_URL,
+		});
 		return false;
 	}
 	if (version !== RUNWAY_VERSION) {
-		ctx.send(400, { error: 'Invalid API version "' + version + '" in the X-Runway-Version header. Supported versions: ' + RUNWAY_VERSION + '.', docUrl: DOC_URL });
+		ctx.send(400, {
+			error:
+				'Invalid API version "' +
+				version +
+				'" in the X-Runway-Version header. Supported versions: ' +
+				RUNWAY_VERSION +
+				'.',
+			docUrl: DOC_URL,
+		});
 		return false;
 	}
 	return true;
@@ -233,10 +303,21 @@ function createUpload(ctx: Ctx): void {
 	const body = jsonBody(ctx);
 	if (body === null) return;
 	const issues: Issue[] = [];
-	if (!isPlainObject(body)) issues.push({ code: 'invalid_type', path: [], message: 'Expected an object body' });
+	if (!isPlainObject(body))
+		issues.push({ code: 'invalid_type', path: [], message: 'Expected an object body' });
 	else {
-		if (typeof body.filename !== 'string' || !body.filename.trim()) issues.push({ code: 'invalid_type', path: ['filename'], message: 'Required: a filename string' });
-		if (body.type !== 'ephemeral') issues.push({ code: 'invalid_literal', path: ['type'], message: 'Invalid literal value, expected "ephemeral"' });
+		if (typeof body.filename !== 'string' || !body.filename.trim())
+			issues.push({
+				code: 'invalid_type',
+				path: ['filename'],
+				message: 'Required: a filename string',
+			});
+		if (body.type !== 'ephemeral')
+			issues.push({
+				code: 'invalid_literal',
+				path: ['type'],
+				message: 'Invalid literal value, expected "ephemeral"',
+			});
 	}
 	if (issues.length) {
 		ctx.send(400, runwayValidationBody(issues));
@@ -245,9 +326,15 @@ function createUpload(ctx: Ctx): void {
 	const filename = (body as { filename: string }).filename;
 	const token = randomUUID();
 	const key = 'ephemeral/' + token + '/' + filename;
-	const date = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+	const date = new Date()
+		.toISOString()
+		.replace(/[-:]/g, '')
+		.replace(/\.\d+Z$/, 'Z');
 	const policy = Buffer.from(
-		JSON.stringify({ expiration: new Date(Date.now() + 3600e3).toISOString(), conditions: [{ key }, ['content-length-range', MIN_UPLOAD, MAX_UPLOAD]] }),
+		JSON.stringify({
+			expiration: new Date(Date.now() + 3600e3).toISOString(),
+			conditions: [{ key }, ['content-length-range', MIN_UPLOAD, MAX_UPLOAD]],
+		}),
 	).toString('base64');
 	const fields: Record<string, string> = {
 		key,
@@ -259,14 +346,25 @@ function createUpload(ctx: Ctx): void {
 		'x-amz-signature': signature(policy),
 	};
 	const runwayUri = 'runway://ephemeral/' + token;
-	ctx.sim.runwayUploads.set(token, { token, runwayUri, filename, fields, file: null, createdAt: Date.now() });
+	ctx.sim.runwayUploads.set(token, {
+		token,
+		runwayUri,
+		filename,
+		fields,
+		file: null,
+		createdAt: Date.now(),
+	});
 	ctx.send(200, { uploadUrl: ctx.sim.url + '/runway-storage/' + token, fields, runwayUri });
 }
 
 function s3Error(ctx: Ctx, status: number, code: string, message: string): void {
 	ctx.sendRaw(
 		status,
-		'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>' + code + '</Code><Message>' + message + '</Message></Error>',
+		'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>' +
+			code +
+			'</Code><Message>' +
+			message +
+			'</Message></Error>',
 		{ 'content-type': 'application/xml' },
 	);
 }
@@ -280,7 +378,12 @@ export function storageUpload(ctx: Ctx, token: string): void {
 	}
 	const boundary = multipartBoundary(ctx.header('content-type'));
 	if (!boundary) {
-		s3Error(ctx, 412, 'PreconditionFailed', 'Bucket POST must be of the enclosure-type multipart/form-data');
+		s3Error(
+			ctx,
+			412,
+			'PreconditionFailed',
+			'Bucket POST must be of the enclosure-type multipart/form-data',
+		);
 		return;
 	}
 	let parts;
@@ -293,7 +396,12 @@ export function storageUpload(ctx: Ctx, token: string): void {
 	for (const [name, value] of Object.entries(upload.fields)) {
 		const part = parts.find((p) => p.name === name && p.filename === null);
 		if (!part || part.data.toString('utf8') !== value) {
-			s3Error(ctx, 403, 'AccessDenied', 'Invalid according to Policy: Policy Condition failed: ' + name);
+			s3Error(
+				ctx,
+				403,
+				'AccessDenied',
+				'Invalid according to Policy: Policy Condition failed: ' + name,
+			);
 			return;
 		}
 	}
@@ -307,14 +415,22 @@ export function storageUpload(ctx: Ctx, token: string): void {
 	}
 	const file = parts[fileIndex];
 	if (file.data.length < MIN_UPLOAD) {
-		s3Error(ctx, 400, 'EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size');
+		s3Error(
+			ctx,
+			400,
+			'EntityTooSmall',
+			'Your proposed upload is smaller than the minimum allowed size',
+		);
 		return;
 	}
 	if (file.data.length > MAX_UPLOAD) {
 		s3Error(ctx, 400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size');
 		return;
 	}
-	const contentType = upload.fields['Content-Type'] !== 'application/octet-stream' ? upload.fields['Content-Type'] : (file.contentType ?? 'application/octet-stream');
+	const contentType =
+		upload.fields['Content-Type'] !== 'application/octet-stream'
+			? upload.fields['Content-Type']
+			: (file.contentType ?? 'application/octet-stream');
 	upload.file = {
 		id: token,
 		name: upload.filename,

@@ -17,10 +17,23 @@ const PREFIX = UID + '-runwayml:' + USEAPI_EMAIL;
 /** POST /assets Content-Type whitelist (providers.md 2.4). */
 const CONTENT_TYPES: Record<string, 'image' | 'video' | 'audio'> = {};
 for (const t of ['image/png', 'image/jpeg', 'image/gif']) CONTENT_TYPES[t] = 'image';
-for (const t of ['mp4', 'quicktime', '3gpp', 'x-matroska', 'x-flv', 'mpeg', 'mp2t', 'x-msvideo', 'x-motion-jpeg', 'webm', 'ogg']) {
+for (const t of [
+	'mp4',
+	'quicktime',
+	'3gpp',
+	'x-matroska',
+	'x-flv',
+	'mpeg',
+	'mp2t',
+	'x-msvideo',
+	'x-motion-jpeg',
+	'webm',
+	'ogg',
+]) {
 	CONTENT_TYPES['video/' + t] = 'video';
 }
-for (const t of ['wav', 'wave', 'mpeg', 'flac', 'ogg', 'webm']) CONTENT_TYPES['audio/' + t] = 'audio';
+for (const t of ['wav', 'wave', 'mpeg', 'flac', 'ogg', 'webm'])
+	CONTENT_TYPES['audio/' + t] = 'audio';
 
 const ASPECTS: Record<string, [number, number]> = {
 	'16:9': [1280, 720],
@@ -81,7 +94,14 @@ function uploadAsset(ctx: Ctx): void {
 	const contentType = (ctx.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
 	const mediaType = CONTENT_TYPES[contentType];
 	if (!mediaType) {
-		err(ctx, 400, 'Unsupported Content-Type ' + (contentType || '(none)') + '. Supported: ' + Object.keys(CONTENT_TYPES).join(', '));
+		err(
+			ctx,
+			400,
+			'Unsupported Content-Type ' +
+				(contentType || '(none)') +
+				'. Supported: ' +
+				Object.keys(CONTENT_TYPES).join(', '),
+		);
 		return;
 	}
 	if (ctx.body.length === 0) {
@@ -98,7 +118,11 @@ function uploadAsset(ctx: Ctx): void {
 		contentType,
 		mediaType,
 		data: Buffer.from(ctx.body),
-		duration: mp4 ? Math.round(mp4.durationSeconds * 1000) / 1000 : Number.isFinite(qd) && qd > 0 ? qd : null,
+		duration: mp4
+			? Math.round(mp4.durationSeconds * 1000) / 1000
+			: Number.isFinite(qd) && qd > 0
+				? qd
+				: null,
 		createdAt: Date.now(),
 	};
 	ctx.sim.useapiAssets.set(asset.assetId, asset);
@@ -124,7 +148,14 @@ function readCreateBody(ctx: Ctx): Record<string, unknown> | string {
 			const out: Record<string, unknown> = {};
 			for (const p of parseMultipart(ctx.body, boundary)) {
 				const v = p.data.toString('utf8');
-				out[p.name] = v === 'true' ? true : v === 'false' ? false : /^-?\d+$/.test(v) && !p.name.endsWith('Id') && p.name !== 'replyRef' ? Number(v) : v;
+				out[p.name] =
+					v === 'true'
+						? true
+						: v === 'false'
+							? false
+							: /^-?\d+$/.test(v) && !p.name.endsWith('Id') && p.name !== 'replyRef'
+								? Number(v)
+								: v;
 			}
 			return out;
 		} catch (error) {
@@ -145,17 +176,32 @@ function validate(b: Record<string, unknown>): string | null {
 	for (const k of ['driving_assetId', 'character_assetId']) {
 		if (typeof b[k] !== 'string' || !(b[k] as string)) return 'Parameter ' + k + ' is required';
 	}
-	if (b.aspect_ratio !== undefined && !(typeof b.aspect_ratio === 'string' && b.aspect_ratio in ASPECTS)) {
-		return 'Parameter aspect_ratio (' + String(b.aspect_ratio) + ') must be one of ' + Object.keys(ASPECTS).join(', ');
+	if (
+		b.aspect_ratio !== undefined &&
+		!(typeof b.aspect_ratio === 'string' && b.aspect_ratio in ASPECTS)
+	) {
+		return (
+			'Parameter aspect_ratio (' +
+			String(b.aspect_ratio) +
+			') must be one of ' +
+			Object.keys(ASPECTS).join(', ')
+		);
 	}
 	for (const k of ['body_control', 'exploreMode']) {
-		if (b[k] !== undefined && typeof b[k] !== 'boolean') return 'Parameter ' + k + ' must be true or false';
+		if (b[k] !== undefined && typeof b[k] !== 'boolean')
+			return 'Parameter ' + k + ' must be true or false';
 	}
-	if (b.expression_intensity !== undefined && !intIn(b.expression_intensity, 1, 5)) return 'Parameter expression_intensity (' + String(b.expression_intensity) + ') valid range is 1…5';
-	if (b.seed !== undefined && !intIn(b.seed, 1, 2147483647)) return 'Parameter seed (' + String(b.seed) + ') valid range is 1…2147483647';
-	if (b.maxJobs !== undefined && !intIn(b.maxJobs, 1, 10)) return 'Parameter maxJobs (' + String(b.maxJobs) + ') valid range is 1…10';
+	if (b.expression_intensity !== undefined && !intIn(b.expression_intensity, 1, 5))
+		return (
+			'Parameter expression_intensity (' + String(b.expression_intensity) + ') valid range is 1…5'
+		);
+	if (b.seed !== undefined && !intIn(b.seed, 1, 2147483647))
+		return 'Parameter seed (' + String(b.seed) + ') valid range is 1…2147483647';
+	if (b.maxJobs !== undefined && !intIn(b.maxJobs, 1, 10))
+		return 'Parameter maxJobs (' + String(b.maxJobs) + ') valid range is 1…10';
 	if (b.replyUrl !== undefined) {
-		if (typeof b.replyUrl !== 'string' || b.replyUrl.length > 1024) return 'Parameter replyUrl must be a string of at most 1024 characters';
+		if (typeof b.replyUrl !== 'string' || b.replyUrl.length > 1024)
+			return 'Parameter replyUrl must be a string of at most 1024 characters';
 		try {
 			const u = new URL(b.replyUrl);
 			if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('protocol');
@@ -163,8 +209,10 @@ function validate(b: Record<string, unknown>): string | null {
 			return 'Parameter replyUrl must be a valid URL';
 		}
 	}
-	if (b.replyRef !== undefined && (typeof b.replyRef !== 'string' || b.replyRef.length > 1024)) return 'Parameter replyRef must be a string of at most 1024 characters';
-	if (b.email !== undefined && b.email !== USEAPI_EMAIL) return 'Account ' + String(b.email) + ' not found';
+	if (b.replyRef !== undefined && (typeof b.replyRef !== 'string' || b.replyRef.length > 1024))
+		return 'Parameter replyRef must be a string of at most 1024 characters';
+	if (b.email !== undefined && b.email !== USEAPI_EMAIL)
+		return 'Account ' + String(b.email) + ' not found';
 	return null;
 }
 
@@ -187,7 +235,10 @@ async function createActTwo(ctx: Ctx): Promise<void> {
 	const assets = ctx.sim.useapiAssets as Map<string, Asset>;
 	const driving = assets.get(b.driving_assetId as string);
 	const character = assets.get(b.character_assetId as string);
-	for (const [key, a] of [['driving_assetId', driving], ['character_assetId', character]] as const) {
+	for (const [key, a] of [
+		['driving_assetId', driving],
+		['character_assetId', character],
+	] as const) {
 		if (!a) {
 			err(ctx, 404, 'Unable to retrieve assetId ' + uuidOf(b[key] as string) + ' (Not found.)');
 			return;
@@ -277,13 +328,20 @@ const STATUS: Record<SimTask['phase'], string> = {
 
 /** The section 2.3 task object. */
 export function useapiTaskJson(sim: SimState, task: SimTask): Record<string, unknown> {
-	const x = task.extra as { uuid: string; name: string; options: Record<string, unknown>; width: number; height: number };
+	const x = task.extra as {
+		uuid: string;
+		name: string;
+		options: Record<string, unknown>;
+		width: number;
+		height: number;
+	};
 	let error: unknown = null;
 	if (task.phase === 'failed') {
 		error =
 			task.failure?.kind === 'moderation'
 				? {
-						errorMessage: 'Your input did not pass our content moderation. Please try again with a different image or video.',
+						errorMessage:
+							'Your input did not pass our content moderation. Please try again with a different image or video.',
 						reason: 'SAFETY.INPUT.IMAGE',
 						message: 'Task failed content moderation',
 						moderation_category: 'PUBLIC_FIGURE',
@@ -297,7 +355,13 @@ export function useapiTaskJson(sim: SimState, task: SimTask): Record<string, unk
 						tally_asimov: false,
 					};
 	} else if (task.phase === 'cancelled') {
-		error = { errorMessage: 'Task cancelled', reason: 'CANCELLED', message: 'Task cancelled', moderation_category: null, tally_asimov: false };
+		error = {
+			errorMessage: 'Task cancelled',
+			reason: 'CANCELLED',
+			message: 'Task cancelled',
+			moderation_category: null,
+			tally_asimov: false,
+		};
 	}
 	const artifacts =
 		task.phase === 'succeeded'
@@ -324,7 +388,8 @@ export function useapiTaskJson(sim: SimState, task: SimTask): Record<string, unk
 		error,
 		progressText: null,
 		progressRatio: task.phase === 'succeeded' ? '1' : String(task.progress),
-		estimatedTimeToStartSeconds: task.phase === 'queued' ? Math.ceil(sim.opts.timing.queuedMs / 1000) : null,
+		estimatedTimeToStartSeconds:
+			task.phase === 'queued' ? Math.ceil(sim.opts.timing.queuedMs / 1000) : null,
 		artifacts,
 		sharedAsset: null,
 		sourceAssetId: null,
@@ -379,7 +444,11 @@ function listScheduler(ctx: Ctx): void {
 function accounts(ctx: Ctx): void {
 	if (!authorize(ctx)) return;
 	ctx.send(200, {
-		[USEAPI_EMAIL]: { email: USEAPI_EMAIL, maxJobs: ctx.sim.opts.useapiMaxJobs, created: '2025-07-01T00:00:00.000Z' },
+		[USEAPI_EMAIL]: {
+			email: USEAPI_EMAIL,
+			maxJobs: ctx.sim.opts.useapiMaxJobs,
+			created: '2025-07-01T00:00:00.000Z',
+		},
 	});
 }
 

@@ -14,6 +14,8 @@ export class Lifecycle {
 	constructor(
 		private readonly timing: SimTiming,
 		private readonly onChange: (task: SimTask, event: LifecycleEvent) => void,
+		/** Whether a task may start running now (concurrency limits); default always. */
+		private readonly hasSlot: (task: SimTask) => boolean = () => true,
 	) {}
 
 	private key(task: SimTask): string {
@@ -46,28 +48,44 @@ export class Lifecycle {
 	}
 
 	start(task: SimTask): void {
-		const { queuedMs, throttledMs, runningMs } = this.timing;
-		const steps = Math.max(1, Math.floor(this.timing.progressSteps));
+		const { queuedMs, throttledMs } = this.timing;
 		this.after(task, queuedMs, () => {
 			if (throttledMs > 0) {
 				this.enter(task, 'throttled', 0);
 				this.onChange(task, 'progress');
 			}
-			this.after(task, throttledMs, () => {
-				this.enter(task, 'running', 0);
-				task.startedAt = task.updatedAt;
-				this.onChange(task, 'progress');
-				for (let i = 1; i < steps; i++) {
-					this.after(task, (runningMs * i) / steps, () => {
-						task.progress = Math.round((i / steps) * 100) / 100;
-						task.updatedAt = Date.now();
-						this.onChange(task, 'progress');
-					});
-				}
-				if (task.outcome === 'stuck') return;
-				this.after(task, runningMs, () => this.finish(task));
-			});
+			this.after(task, throttledMs, () => this.whenSlotFree(task));
 		});
+	}
+
+	/** Over the concurrency limit a task waits in THROTTLED until a running task of the same API ends. */
+	private whenSlotFree(task: SimTask): void {
+		if (this.hasSlot(task)) {
+			this.run(task);
+			return;
+		}
+		if (task.phase !== 'throttled') {
+			this.enter(task, 'throttled', 0);
+			this.onChange(task, 'progress');
+		}
+		this.after(task, 25, () => this.whenSlotFree(task));
+	}
+
+	private run(task: SimTask): void {
+		const { runningMs } = this.timing;
+		const steps = Math.max(1, Math.floor(this.timing.progressSteps));
+		this.enter(task, 'running', 0);
+		task.startedAt = task.updatedAt;
+		this.onChange(task, 'progress');
+		for (let i = 1; i < steps; i++) {
+			this.after(task, (runningMs * i) / steps, () => {
+				task.progress = Math.round((i / steps) * 100) / 100;
+				task.updatedAt = Date.now();
+				this.onChange(task, 'progress');
+			});
+		}
+		if (task.outcome === 'stuck') return;
+		this.after(task, runningMs, () => this.finish(task));
 	}
 
 	private finish(task: SimTask): void {

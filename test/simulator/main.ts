@@ -5,9 +5,9 @@ const HELP = `Act-Two provider simulator (Runway, useapi.net, CometAPI, LiangXin
 
 Usage: npm run simulator -- [--port 4010] [--host 127.0.0.1] [--demo] [--queued MS] [--running MS]
                             [--throttled MS] [--steps N] [--hmac KEY] [--comet-task wrapped|native]
-                            [--comet-feed legacy|wrapped]
+                            [--comet-feed legacy|wrapped] [--runway-concurrency N]
 Env:   SIM_PORT, SIM_HOST, SIM_DEMO=1, SIM_QUEUED_MS, SIM_THROTTLED_MS, SIM_RUNNING_MS, SIM_PROGRESS_STEPS,
-       SIM_LIANGXIN_HMAC_KEY, SIM_COMET_TASK_SHAPE, SIM_COMET_FEED_SHAPE
+       SIM_LIANGXIN_HMAC_KEY, SIM_COMET_TASK_SHAPE, SIM_COMET_FEED_SHAPE, SIM_RUNWAY_CONCURRENCY
 --demo uses slower, watchable timing (3 s queued, 2 s throttled, 20 s running, 5 progress steps).`;
 
 function arg(name: string): string | undefined {
@@ -49,6 +49,7 @@ async function main(): Promise<void> {
 		liangxinHmacKey: arg('hmac') ?? env.SIM_LIANGXIN_HMAC_KEY ?? undefined,
 		cometTaskShape: cometTask === 'native' ? 'native' : 'wrapped',
 		cometFeedShape: cometFeed === 'wrapped' ? 'wrapped' : 'legacy',
+		runwayConcurrency: num(arg('runway-concurrency') ?? env.SIM_RUNWAY_CONCURRENCY),
 	});
 	console.log('Act-Two provider simulator listening on ' + sim.url);
 	console.log('Timing: ' + JSON.stringify(timing));

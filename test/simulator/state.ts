@@ -59,6 +59,7 @@ export interface ResolvedOptions {
 	cometFeedShape: 'legacy' | 'wrapped';
 	liangxinErrorHttpStatus: 'mirror' | '200';
 	useapiMaxJobs: number;
+	runwayConcurrency: number;
 }
 
 /** Everything the simulator remembers; reset() empties it. */
@@ -84,14 +85,26 @@ export class SimState {
 			cometFeedShape: options.cometFeedShape ?? 'legacy',
 			liangxinErrorHttpStatus: options.liangxinErrorHttpStatus ?? 'mirror',
 			useapiMaxJobs: options.useapiMaxJobs ?? 3,
+			runwayConcurrency: options.runwayConcurrency ?? Infinity,
 		};
 		this.callbacks = new CallbackSender(
 			Math.max(1, options.callbackRetry?.attempts ?? 3),
 			Math.max(0, options.callbackRetry?.baseDelayMs ?? 200),
 		);
-		this.lifecycle = new Lifecycle(this.opts.timing, (task, event) =>
-			this.notifiers.get(task.api)?.(task, event),
+		this.lifecycle = new Lifecycle(
+			this.opts.timing,
+			(task, event) => this.notifiers.get(task.api)?.(task, event),
+			(task) => this.hasSlot(task),
 		);
+	}
+
+	/** Runway's tier concurrency: tasks over the limit are accepted and sit in THROTTLED. */
+	private hasSlot(task: SimTask): boolean {
+		if (task.api !== 'runway') return true;
+		const running = this.taskList.filter(
+			(t) => t.api === 'runway' && !t.deleted && t.phase === 'running',
+		).length;
+		return running < this.opts.runwayConcurrency;
 	}
 
 	onTaskChange(api: SimApi, notifier: Notifier): void {

@@ -45,6 +45,11 @@ export interface SimulatorOptions {
 	 * '200' answers HTTP 200 with the error code only in the body (both are seen on Kie-style gateways).
 	 */
 	liangxinErrorHttpStatus?: 'mirror' | '200';
+	/**
+	 * Runway: the org's max concurrent act_two generations (also reported by GET /v1/organization).
+	 * Tasks over it are accepted and wait in THROTTLED. Default: unlimited.
+	 */
+	runwayConcurrency?: number;
 	/** useapi: the linked account's default maxJobs (a create above it answers 429). Default 3. */
 	useapiMaxJobs?: number;
 }

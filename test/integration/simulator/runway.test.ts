@@ -235,6 +235,30 @@ describe('simulator: Runway official API', () => {
 			}
 		});
 
+		it('holds tasks over the org concurrency in THROTTLED until a slot frees (runwayConcurrency)', async () => {
+			const s2 = await startSimulator({
+				timing: { queuedMs: 20, throttledMs: 0, runningMs: 300, progressSteps: 1 },
+				runwayConcurrency: 1,
+			});
+			try {
+				const rw = provider(s2, 'runway');
+				const a = (await rw('/v1/character_performance', { body: valid() })).json.id;
+				const b = (await rw('/v1/character_performance', { body: valid() })).json.id;
+				await new Promise((r) => setTimeout(r, 100));
+				expect((await rw('/v1/tasks/' + a)).json.status).toBe('RUNNING');
+				expect((await rw('/v1/tasks/' + b)).json.status).toBe('THROTTLED');
+				expect(
+					(await rw('/v1/organization')).json.tier.models.act_two.maxConcurrentGenerations,
+				).toBe(1);
+				await waitFor(async () =>
+					(await rw('/v1/tasks/' + b)).json.status === 'SUCCEEDED' ? true : undefined,
+				);
+				expect((await rw('/v1/tasks/' + a)).json.status).toBe('SUCCEEDED');
+			} finally {
+				await s2.close();
+			}
+		});
+
 		it('fails with SAFETY.INPUT.IMAGE on moderation and INTERNAL.BAD_OUTPUT on error', async () => {
 			sim.outcomes.next('runway', 'moderation');
 			sim.outcomes.next('runway', 'error');

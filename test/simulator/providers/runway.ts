@@ -450,7 +450,14 @@ function organization(ctx: Ctx): void {
 		creditBalance: 10000,
 		tier: {
 			maxMonthlyCreditSpend: 100000,
-			models: { act_two: { maxConcurrentGenerations: 2, maxDailyGenerations: 200 } },
+			models: {
+				act_two: {
+					maxConcurrentGenerations: Number.isFinite(ctx.sim.opts.runwayConcurrency)
+						? ctx.sim.opts.runwayConcurrency
+						: 20,
+					maxDailyGenerations: 200,
+				},
+			},
 		},
 		usage: { models: { act_two: { dailyGenerations: daily } } },
 	});

@@ -62,6 +62,8 @@ export function provider(sim: Simulator, p: SimProvider) {
 		call(sim.baseUrls[p] + path, { ...init, headers: { ...auth, ...(init.headers ?? {}) } });
 }
 
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
 export async function waitFor<T>(
 	fn: () => Promise<T | undefined> | T | undefined,
 	timeoutMs = 5000,

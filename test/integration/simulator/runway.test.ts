@@ -9,6 +9,7 @@ import {
 	dataUri,
 	download,
 	provider,
+	sleep,
 	startsWithFtyp,
 	waitFor,
 } from './helpers';
@@ -244,7 +245,7 @@ describe('simulator: Runway official API', () => {
 				const rw = provider(s2, 'runway');
 				const a = (await rw('/v1/character_performance', { body: valid() })).json.id;
 				const b = (await rw('/v1/character_performance', { body: valid() })).json.id;
-				await new Promise((r) => setTimeout(r, 100));
+				await sleep(100);
 				expect((await rw('/v1/tasks/' + a)).json.status).toBe('RUNNING');
 				expect((await rw('/v1/tasks/' + b)).json.status).toBe('THROTTLED');
 				expect(

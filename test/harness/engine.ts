@@ -244,7 +244,7 @@ function register(opts: RunOptions) {
 
 function assertKnownTypes(nodes: INode[]) {
 	for (const node of nodes) {
-		if (!nodes.length || nodeTypes.has(node.type)) continue;
+		if (nodeTypes.has(node.type)) continue;
 		const failures = (sourceLoad?.errors ?? [])
 			.map(({ file, error }) => `  ${file}: ${error.message.split('\n')[0]}`)
 			.join('\n');

@@ -178,6 +178,11 @@ describe('runWorkflow: real engine, real HTTP', () => {
 		expect(result.runs('Probe')[0].error).toBeDefined();
 	});
 
+	test('an unknown node type fails fast with the registered types listed', async () => {
+		const wf = chain([node('Start', MANUAL_TRIGGER_TYPE), node('X', 'n8n-nodes-act-two.nope')]);
+		await expect(runWorkflow(wf, base())).rejects.toThrow(/unknown type "n8n-nodes-act-two.nope".*n8n-nodes-base.manualTrigger/);
+	});
+
 	test('missing credentials surface as a node error', async () => {
 		const wf = chain([
 			node('Start', MANUAL_TRIGGER_TYPE),

@@ -42,7 +42,12 @@ function providerName(id: string): string {
 	);
 }
 
-/** The JSON an item carries under Continue On Fail: the message, its category and whatever task it concerns. */
+/**
+ * The JSON an item carries under Continue On Fail: `error` (the message) and `details` (description, category,
+ * code and whatever task it concerns). Only the keys error/message/details are used: n8n routes such an item to
+ * the error output, and it keeps the JSON as it is (an item with an `error` property would be reduced to
+ * `{ error: message }` by WorkflowExecute.normalizeNodeErrors, losing the category).
+ */
 export function errorJson(
 	error: NodeApiError | NodeOperationError,
 	extra: IDataObject = {},
@@ -50,10 +55,21 @@ export function errorJson(
 	const ctx = (error as NodeApiError).errorResponse as IDataObject | undefined;
 	return {
 		error: error.message,
-		...(error.description ? { errorDescription: error.description } : {}),
-		...(ctx?.category ? { errorCategory: ctx.category, errorCode: ctx.code } : {}),
-		...extra,
+		details: {
+			...(error.description ? { description: error.description } : {}),
+			...(ctx?.category ? { category: ctx.category, code: ctx.code } : {}),
+			...extra,
+		},
 	};
+}
+
+/** The output item for a failed input item under Continue On Fail (see errorJson). */
+export function errorItem(
+	error: NodeApiError | NodeOperationError,
+	itemIndex: number,
+	extra: IDataObject = {},
+): INodeExecutionData {
+	return { json: errorJson(error, extra), pairedItem: { item: itemIndex } };
 }
 
 export interface ItemOutcome {
@@ -88,13 +104,7 @@ export async function runPerItem(
 					firstError ??= nodeError;
 					return [];
 				}
-				return [
-					{
-						json: errorJson(nodeError, onError?.(i, nodeError)),
-						error: nodeError,
-						pairedItem: { item: i },
-					},
-				];
+				return [errorItem(nodeError, i, onError?.(i, nodeError))];
 			}
 		},
 		() => firstError !== undefined,

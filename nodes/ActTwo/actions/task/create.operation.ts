@@ -8,7 +8,7 @@ import type {
 
 import { providerContext } from '../../shared/context';
 import type { ProviderContext } from '../../shared/context';
-import { errorJson, toNodeError } from '../../shared/items';
+import { errorItem, toNodeError } from '../../shared/items';
 import { checkMediaParams, loadBinary, readMediaParams, resolveMedia } from '../../shared/media';
 import type { MediaParams } from '../../shared/media';
 import { taskJson } from '../../shared/output';
@@ -179,7 +179,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			const nodeError = toNodeError(this, error, i);
 			if (!continueOnFail) throw nodeError;
 			slots.push({
-				error: { json: errorJson(nodeError), error: nodeError, pairedItem: { item: i } },
+				error: errorItem(nodeError, i),
 			});
 		}
 	}
@@ -205,7 +205,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 					stop ??= nodeError;
 					return;
 				}
-				slot.error = { json: errorJson(nodeError), error: nodeError, pairedItem: { item: i } };
+				slot.error = errorItem(nodeError, i);
 			}
 		},
 		() => stop !== undefined,

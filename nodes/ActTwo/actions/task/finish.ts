@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import type { ProviderContext } from '../../shared/context';
 import { ProviderError } from '../../shared/errors';
-import { errorJson, toNodeError } from '../../shared/items';
+import { errorItem, toNodeError } from '../../shared/items';
 import { taskJson } from '../../shared/output';
 import type { OutputMode } from '../../shared/output';
 import type { NormalizedTask } from '../../providers/types';
@@ -122,11 +122,7 @@ export async function waitAndOutput(
 			} catch (error) {
 				const nodeError = toNodeError(ctx, error, itemIndex);
 				if (!continueOnFail) throw nodeError;
-				return {
-					json: errorJson(nodeError, { task: taskJson(result.task) }),
-					error: nodeError,
-					pairedItem: { item: itemIndex },
-				};
+				return errorItem(nodeError, itemIndex, { task: taskJson(result.task) });
 			}
 		},
 	);

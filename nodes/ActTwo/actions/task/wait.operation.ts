@@ -6,7 +6,7 @@ import type {
 } from 'n8n-workflow';
 
 import { providerContext } from '../../shared/context';
-import { errorJson, readTaskId, toNodeError } from '../../shared/items';
+import { errorItem, readTaskId, toNodeError } from '../../shared/items';
 import type { ModelId, NormalizedTask } from '../../providers/types';
 import { makeTask } from '../../providers/task';
 import {
@@ -51,7 +51,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		} catch (e) {
 			const error = toNodeError(this, e, i);
 			if (!this.continueOnFail()) throw error;
-			errors.push({ json: errorJson(error), error, pairedItem: { item: i } });
+			errors.push(errorItem(error, i));
 			continue;
 		}
 		const model = this.getNodeParameter('model', i, 'act_two') as ModelId;

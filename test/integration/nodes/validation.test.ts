@@ -49,7 +49,7 @@ describe('bad generation options → "Invalid parameters", naming the field, not
 		['useapi', { maxJobs: 11 }, /Max Jobs must be a whole number from 1 to 10/],
 		['useapi', { callbackUrl: 'not a url' }, /Callback URL/],
 	] as Array<[SimProvider, Record<string, unknown>, RegExp]>)('%s %j', async (provider, createOptions, message) => {
-		const result = await expectRefused(provider, urlInputs(sim, { createOptions }), message);
+		const result = await expectRefused(provider, urlInputs(sim, { createOptions: createOptions as never }), message);
 		expect(errorText(result)).toMatch(/Nothing was sent to the provider, so no credits were spent/);
 	});
 
@@ -117,6 +117,7 @@ describe('one bad item in a batch', () => {
 		expect(ok.map(pairedIndex)).toEqual([0, 1, 3]);
 		expect(failed.map(pairedIndex)).toEqual([2]);
 		expect(failed[0].json.error).toMatch(/Seed must be a whole number/);
+		expect(failed[0].json).toMatchObject({ seed: -1, details: { description: expect.stringMatching(/no credits were spent/) } });
 		expect(result.outputs('Errors')).toHaveLength(1);
 		expect(createRequests(sim, 'runway').map((r) => (r.body.json as { seed: number }).seed)).toEqual([1, 2, 4]);
 	});

@@ -79,7 +79,7 @@ export const cometAdapter: ProviderAdapter = {
 	capabilities: {
 		models: ['act_two', 'act_one'],
 		cancel: false,
-		callbacks: true,
+		callbacks: ['act_one'],
 		upload: 'none',
 		defaultConcurrency: 3,
 	},

@@ -55,7 +55,7 @@ export const liangxinAdapter: ProviderAdapter = {
 	capabilities: {
 		models: ['act_two'],
 		cancel: false,
-		callbacks: true,
+		callbacks: ['act_two'],
 		upload: 'none',
 		defaultConcurrency: 3,
 	},

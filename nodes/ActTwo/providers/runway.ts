@@ -55,7 +55,7 @@ export const runwayAdapter: ProviderAdapter = {
 	capabilities: {
 		models: ['act_two'],
 		cancel: true,
-		callbacks: false,
+		callbacks: [],
 		upload: 'runway',
 		defaultConcurrency: 2,
 	},

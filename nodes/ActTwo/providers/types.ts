@@ -122,7 +122,8 @@ export interface ApiClient {
 export interface ProviderCapabilities {
 	models: ModelId[];
 	cancel: boolean;
-	callbacks: boolean;
+	/** The models whose renders call back (CometAPI: only its Act-One route). */
+	callbacks: ModelId[];
 	/** How binary inputs reach the provider; 'none' means URLs only. */
 	upload: 'runway' | 'useapi' | 'none';
 	/** Default concurrency for batches. */

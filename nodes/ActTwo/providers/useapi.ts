@@ -102,7 +102,7 @@ export const useapiAdapter: ProviderAdapter = {
 	capabilities: {
 		models: ['act_two'],
 		cancel: true,
-		callbacks: true,
+		callbacks: ['act_two'],
 		upload: 'useapi',
 		defaultConcurrency: 2,
 	},

@@ -40,7 +40,8 @@ export class ProviderError extends Error {
 	}
 }
 
-const MODERATION_TEXT = /moderat|safety|content polic|flagged|nsfw|inappropriate|public figure|sensitive content|violat/i;
+const MODERATION_TEXT =
+	/moderat|safety|content polic|flagged|nsfw|inappropriate|public figure|sensitive content|violat/i;
 const CREDITS_TEXT = /credit|insufficient (balance|quota)|quota exceeded|not enough/i;
 
 /** Pull a human message out of any of the providers' error envelopes. */

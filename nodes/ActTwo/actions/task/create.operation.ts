@@ -95,6 +95,18 @@ async function planItem(
 			},
 		);
 	}
+	const callsBack = pctx.adapter.capabilities.callbacks.includes(model);
+	if (!callsBack && (callbackMode || checked.value.callbackUrl)) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`${pctx.adapter.displayName} ${model === 'act_one' ? 'Act-One' : 'Act-Two'} renders do not call back`,
+			{
+				itemIndex: i,
+				description:
+					'Its API takes no callback URL for this model. Use "Poll Until Done" (or Don\'t Wait + Get/Wait) and leave Callback URL empty. Nothing was sent, so no credits were spent.',
+			},
+		);
+	}
 	if (callbackMode && checked.value.callbackUrl) {
 		throw new NodeOperationError(
 			ctx.getNode(),
@@ -153,7 +165,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 	const concurrency = Number(options.concurrency) || pctx.adapter.capabilities.defaultConcurrency;
 	const continueOnFail = this.continueOnFail();
-	if (waitMode === 'callback' && !pctx.adapter.capabilities.callbacks) {
+	if (waitMode === 'callback' && pctx.adapter.capabilities.callbacks.length === 0) {
 		throw new NodeOperationError(this.getNode(), `${pctx.adapter.displayName} does not call back`, {
 			description: 'Runway has no completion callbacks. Choose "Poll Until Done" instead.',
 		});

@@ -79,7 +79,7 @@ describe('driving video duration from the MP4/MOV header', () => {
 		mvhd.write('mvhd', 4, 'latin1');
 		mvhd.writeUInt8(1, 8);
 		mvhd.writeUInt32BE(1000, 8 + 20);
-		mvhd.writeBigUInt64BE(12_500n, 8 + 24);
+		mvhd.writeBigUInt64BE(BigInt(12_500), 8 + 24);
 		const moov = Buffer.concat([Buffer.from([0, 0, 0, 48]), Buffer.from('moov', 'latin1'), mvhd]);
 		expect(mp4DurationSeconds(moov)).toBe(12.5);
 	});

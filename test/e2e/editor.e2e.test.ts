@@ -1,0 +1,91 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
+/** The package in n8n's editor (chromium): the node panel lists both nodes with their icons, and both parameter panels open. */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+import type { Browser, Page } from 'playwright-core';
+
+import { REPO_ROOT } from '../n8n/instance';
+import { loadE2e, type E2eContext } from './context';
+import {
+	browserAvailable,
+	closeNode,
+	launchBrowser,
+	openEditor,
+	openNode,
+	openWorkflow,
+	searchNodePanel,
+} from './editor';
+import { importShowcase } from './screenshots';
+
+const run = browserAvailable();
+if (!run)
+	console.warn(
+		'editor e2e tests SKIPPED: no chromium (apt-get install -y chromium) or ACT_TWO_E2E_BROWSER=0',
+	);
+const describeEditor = run ? describe : describe.skip;
+const shots = process.env.ACT_TWO_E2E_SHOTS ?? join(REPO_ROOT, 'test-results', 'editor');
+
+describeEditor('n8n editor (chromium)', () => {
+	let ctx: E2eContext;
+	let browser: Browser;
+	let page: Page;
+
+	beforeAll(async () => {
+		ctx = await loadE2e();
+		if (!ctx.info.package.installed)
+			throw new Error('the e2e run was started without the package (ACT_TWO_E2E_PACKAGE=0)');
+		mkdirSync(shots, { recursive: true });
+		browser = await launchBrowser();
+		page = await openEditor(browser, ctx.n8n);
+	});
+
+	afterAll(async () => {
+		await browser?.close();
+	});
+
+	afterEach(async () => {
+		const name = expect.getState().currentTestName?.replace(/[^a-z0-9]+/gi, '-') ?? 'test';
+		await page?.screenshot({ path: join(shots, `${name}.png`) }).catch(() => undefined);
+	});
+
+	it('lists Act-Two and Act-Two Trigger in the node panel, with their icons', async () => {
+		const { id } = await importShowcase(ctx.n8n);
+		await openWorkflow(page, ctx.n8n, id);
+		const items = await searchNodePanel(page, 'Act-Two');
+		const names = items.map((i) => i.name);
+		expect(names).toEqual(
+			expect.arrayContaining([
+				expect.stringMatching(/^Act-Two$/),
+				expect.stringMatching(/^Act-Two Trigger$/),
+			]),
+		);
+		for (const name of ['Act-Two', 'Act-Two Trigger']) {
+			const item = items.find((i) => i.name === name)!;
+			expect(item.iconSrc).toMatch(/n8n-nodes-act-two/);
+			expect(item.iconLoaded).toBe(true);
+			const icon = await fetch(new URL(item.iconSrc!, ctx.n8n.baseUrl));
+			expect(icon.status).toBe(200);
+			expect(icon.headers.get('content-type')).toMatch(/image\/svg\+xml|image\/png/);
+		}
+		await page.keyboard.press('Escape');
+	});
+
+	it("opens each node's parameter panel", async () => {
+		const { id, workflow } = await importShowcase(ctx.n8n);
+		await openWorkflow(page, ctx.n8n, id);
+		const nodes = workflow.nodes.filter((n) => n.type.startsWith('n8n-nodes-act-two.'));
+		expect(nodes.map((n) => n.type).sort()).toEqual([
+			'n8n-nodes-act-two.actTwo',
+			'n8n-nodes-act-two.actTwoTrigger',
+		]);
+		for (const node of nodes) {
+			const ndv = await openNode(page, node.name);
+			await page.screenshot({ path: join(shots, `panel-${node.name.replace(/\W+/g, '-')}.png`) });
+			const text = await ndv.innerText();
+			expect(text).toMatch(node.type.endsWith('Trigger') ? /Webhook|URL|Provider/i : /Provider/i);
+			expect(text).not.toMatch(/Install this node to use it|node is not currently installed/i);
+			await closeNode(page);
+		}
+	});
+});

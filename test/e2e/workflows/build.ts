@@ -1,0 +1,177 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
+/**
+ * Workflow builders for the Act-Two e2e files (nodes, trigger, callback-wait): small, typed helpers that
+ * produce the JSON n8n's public API imports. Node parameter shapes follow examples/workflows/*.json.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import type { Execution, N8nInstance, WorkflowJson, WorkflowNode } from '../../n8n/instance';
+
+export const ACT_TWO = 'n8n-nodes-act-two.actTwo';
+export const ACT_TWO_TRIGGER = 'n8n-nodes-act-two.actTwoTrigger';
+
+export type CredentialRef = Record<string, { id: string; name: string }>;
+
+/** One node; position is assigned from `at` ([column, row]) so v1 execution order (top first) is predictable. */
+export function node(
+	name: string,
+	type: string,
+	parameters: Record<string, unknown>,
+	at: [number, number],
+	extra: Partial<WorkflowNode> = {},
+): WorkflowNode {
+	return {
+		id: randomUUID(),
+		name,
+		type,
+		typeVersion: 1,
+		position: [at[0] * 240, at[1] * 200],
+		parameters,
+		...extra,
+	};
+}
+
+/** A production Webhook trigger that answers at once ("Workflow was started"); the run goes on in n8n. */
+export function webhookTrigger(path: string, at: [number, number] = [0, 0]): WorkflowNode {
+	return node(
+		'Webhook',
+		'n8n-nodes-base.webhook',
+		{ httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
+		at,
+		{ typeVersion: 2, webhookId: randomUUID() },
+	);
+}
+
+export function noOp(name: string, at: [number, number]): WorkflowNode {
+	return node(name, 'n8n-nodes-base.noOp', {}, at);
+}
+
+/** An Act-Two node (resource task unless `parameters.resource` says otherwise). */
+export function actTwo(
+	name: string,
+	credentials: CredentialRef,
+	parameters: Record<string, unknown>,
+	at: [number, number],
+	extra: Partial<WorkflowNode> = {},
+): WorkflowNode {
+	return node(name, ACT_TWO, { resource: 'task', ...parameters }, at, { credentials, ...extra });
+}
+
+/** Create with URL inputs, polling fast (1 s, no jitter). */
+export function createParams(
+	provider: string,
+	urls: { character: string; driving: string },
+	more: Record<string, unknown> = {},
+): Record<string, unknown> {
+	const { options, createOptions, ...rest } = more as {
+		options?: Record<string, unknown>;
+		createOptions?: Record<string, unknown>;
+	};
+	return {
+		provider,
+		operation: 'create',
+		characterSource: 'url',
+		characterUrl: urls.character,
+		characterType: 'image',
+		drivingSource: 'url',
+		drivingUrl: urls.driving,
+		waitForCompletion: 'poll',
+		output: 'task',
+		createOptions: { ...(createOptions ?? {}) },
+		options: { pollInterval: 1, pollJitter: 0, timeoutMinutes: 2, ...(options ?? {}) },
+		...rest,
+	};
+}
+
+type Link = [from: string, to: string, output?: number, input?: number];
+
+/** Connections from [from, to, output?, input?] tuples. */
+export function connect(links: Link[]): Record<string, unknown> {
+	const out: Record<string, { main: Array<Array<{ node: string; type: 'main'; index: number }>> }> =
+		{};
+	for (const [from, to, output = 0, input = 0] of links) {
+		const main = (out[from] ??= { main: [] }).main;
+		while (main.length <= output) main.push([]);
+		main[output].push({ node: to, type: 'main', index: input });
+	}
+	return out;
+}
+
+export function workflow(name: string, nodes: WorkflowNode[], links: Link[]): WorkflowJson {
+	return {
+		name: `e2e ${name} ${Date.now().toString(36)}`,
+		nodes,
+		connections: connect(links),
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+/** Imports and publishes a workflow; returns its id. */
+export async function deploy(n8n: N8nInstance, wf: WorkflowJson): Promise<string> {
+	const id = await n8n.importWorkflow(wf);
+	await n8n.publish(id);
+	return id;
+}
+
+/** Executions of one workflow (newest first), with data. */
+export async function executionsOf(n8n: N8nInstance, workflowId: string): Promise<Execution[]> {
+	return await n8n.listExecutions({ workflowId, includeData: true, limit: 100 });
+}
+
+/** JSON of every item a node output (run 0). */
+export function jsonOf(
+	exec: Execution,
+	nodeName: string,
+	output = 0,
+): Array<Record<string, unknown>> {
+	const main = exec.data?.resultData.runData[nodeName]?.[0]?.data?.main ?? [];
+	return (main[output] ?? []).map((i) => i.json);
+}
+
+/** A short explanation of a failed execution, for assertion messages. */
+export function describeExecution(exec: Execution): string {
+	const rd = exec.data?.resultData;
+	const errors = Object.entries(rd?.runData ?? {})
+		.map(([name, runs]) => (runs[0]?.error ? `${name}: ${runs[0].error.message}` : ''))
+		.filter(Boolean);
+	return `execution ${exec.id} ${exec.status} (last node ${rd?.lastNodeExecuted ?? '-'}; ${
+		rd?.error ? `error: ${rd.error.message} ${rd.error.description ?? ''}` : 'no error'
+	}${errors.length ? `; node errors: ${errors.join(' | ')}` : ''})`;
+}
+
+/**
+ * The bytes n8n stored for a binary in filesystem mode (n8n 2.x default):
+ * `filesystem-v2:<path>` lives at `<userFolder>/.n8n/binaryData/<path>` (older: `<userFolder>/binaryData`).
+ * Returns null when the binary is stored elsewhere (database / S3 mode).
+ */
+export function storedBinary(userFolder: string, binaryId: string | undefined): Buffer | null {
+	if (!binaryId) return null;
+	const m = /^filesystem(?:-v2)?:(.+)$/.exec(binaryId);
+	if (!m) return null;
+	for (const base of [join(userFolder, '.n8n', 'binaryData'), join(userFolder, 'binaryData')]) {
+		const p = join(base, m[1]);
+		if (existsSync(p)) return readFileSync(p);
+	}
+	return null;
+}
+
+export const sleep = async (ms: number) => await new Promise((r) => setTimeout(r, ms));
+
+/** Polls `fn` until it returns a truthy value or the time runs out (then throws with `what`). */
+export async function until<T>(
+	what: string,
+	fn: () => Promise<T | undefined | null | false>,
+	timeoutMs = 30_000,
+	intervalMs = 250,
+): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const v = await fn();
+		if (v) return v;
+		if (Date.now() > deadline)
+			throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+		await sleep(intervalMs);
+	}
+}

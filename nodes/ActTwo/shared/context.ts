@@ -27,6 +27,7 @@ export async function providerContext(
 		credentialType: adapter.credentialType,
 		baseUrl: String(credentials.baseUrl ?? ''),
 		signal,
+		secrets: [credentials.apiKey, credentials.webhookHmacSecret].map((v) => String(v ?? '')),
 	});
 	return { adapter, client, signal };
 }

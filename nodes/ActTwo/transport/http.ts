@@ -21,6 +21,22 @@ export interface ClientConfig {
 	timeoutMs?: number;
 	/** Backoff base for retries; tests shorten it. */
 	retryBaseDelayMs?: number;
+	/** The credential's secrets: masked wherever a provider echoes them in an error (some gateways do). */
+	secrets?: string[];
+}
+
+/** Replaces every occurrence of a secret (6+ characters) in strings, deeply, with its first 3 characters and ***. */
+export function maskSecrets<T>(value: T, secrets: string[] = []): T {
+	const list = secrets.filter((s) => s.length >= 6);
+	if (list.length === 0) return value;
+	const mask = (v: unknown, depth: number): unknown => {
+		if (typeof v === 'string')
+			return list.reduce((text, secret) => text.split(secret).join(`${secret.slice(0, 3)}***`), v);
+		if (depth > 8 || v === null || typeof v !== 'object') return v;
+		if (Array.isArray(v)) return v.map((x) => mask(x, depth + 1));
+		return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mask(x, depth + 1)]));
+	};
+	return mask(value, 0) as T;
 }
 
 export function joinUrl(baseUrl: string, path: string): string {
@@ -81,7 +97,10 @@ async function send(ctx: HttpContext, config: ClientConfig, req: ApiRequest): Pr
 			config.provider,
 			{
 				code: 'connection',
-				message: `Could not get an answer from the provider: ${sent.error.message}`,
+				message: maskSecrets(
+					`Could not get an answer from the provider: ${sent.error.message}`,
+					config.secrets,
+				),
 				category: 'provider',
 				retryable: true,
 			},
@@ -90,13 +109,18 @@ async function send(ctx: HttpContext, config: ClientConfig, req: ApiRequest): Pr
 		);
 	}
 	const response = sent.value as IN8nHttpFullResponse;
-	const body = parseBody(response.body);
+	const parsed = parseBody(response.body);
+	// Only error answers are masked: a success body is data the caller asked for.
+	const failed =
+		response.statusCode >= 400 ||
+		(parsed !== MALFORMED && (req.businessCode?.(parsed) ?? null) !== null);
+	const body = failed && parsed !== MALFORMED ? maskSecrets(parsed, config.secrets) : parsed;
 	const headers = response.headers as IDataObject;
 	if (response.statusCode >= 400) {
 		const detail = classifyHttp(
 			config.provider,
 			response.statusCode,
-			body === MALFORMED ? response.body : body,
+			body === MALFORMED ? maskSecrets(String(response.body ?? ''), config.secrets) : body,
 		);
 		throw new ProviderError(
 			config.provider,

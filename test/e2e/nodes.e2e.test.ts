@@ -319,9 +319,10 @@ describe('Act-Two package in a real n8n', () => {
 		expectSucceeded(fromAssets, 'useapi');
 
 		const tasks = await ctx.sim<SimTaskLite[]>('GET', 'tasks');
-		// Runway got the files through its upload flow (runway:// URIs), not as URLs
+		// Runway got the files' bytes (small files inline as data: URIs, large ones as runway:// uploads), not URLs
 		const runwayInput = JSON.stringify(tasks.find((s) => s.id === runwayItem.json.taskId)!.input);
-		expect(runwayInput).toContain('runway://');
+		expect(runwayInput).toMatch(/"uri":"(data:image\/png;base64,|runway:\/\/)/);
+		expect(runwayInput).toMatch(/"uri":"(data:video\/mp4;base64,|runway:\/\/)/);
 		expect(runwayInput).not.toContain('/static/');
 		const useapiInput = tasks.find((s) => s.id === fromAssets.taskId)!.input as Record<
 			string,

@@ -143,14 +143,14 @@ export function describeExecution(exec: Execution): string {
 
 /**
  * The bytes n8n stored for a binary in filesystem mode (n8n 2.x default):
- * `filesystem-v2:<path>` lives at `<userFolder>/.n8n/binaryData/<path>` (older: `<userFolder>/binaryData`).
+ * `filesystem-v2:<path>` lives at `<userFolder>/.n8n/storage/<path>` (n8n 2.39; older: `.n8n/binaryData`).
  * Returns null when the binary is stored elsewhere (database / S3 mode).
  */
 export function storedBinary(userFolder: string, binaryId: string | undefined): Buffer | null {
 	if (!binaryId) return null;
 	const m = /^filesystem(?:-v2)?:(.+)$/.exec(binaryId);
 	if (!m) return null;
-	for (const base of [join(userFolder, '.n8n', 'binaryData'), join(userFolder, 'binaryData')]) {
+	for (const base of [join(userFolder, '.n8n', 'storage'), join(userFolder, '.n8n', 'binaryData')]) {
 		const p = join(base, m[1]);
 		if (existsSync(p)) return readFileSync(p);
 	}

@@ -15,6 +15,8 @@ import {
 	openNode,
 	openWorkflow,
 	searchNodePanel,
+	openNewWorkflow,
+	type NodePanelItem,
 } from './editor';
 import { importShowcase } from './screenshots';
 
@@ -50,24 +52,39 @@ describeEditor('n8n editor (chromium)', () => {
 	});
 
 	it('lists Act-Two and Act-Two Trigger in the node panel, with their icons', async () => {
-		const { id } = await importShowcase(ctx.n8n);
-		await openWorkflow(page, ctx.n8n, id);
-		const items = await searchNodePanel(page, 'Act-Two');
-		const names = items.map((i) => i.name);
-		expect(names).toEqual(
-			expect.arrayContaining([
-				expect.stringMatching(/^Act-Two$/),
-				expect.stringMatching(/^Act-Two Trigger$/),
-			]),
-		);
-		for (const name of ['Act-Two', 'Act-Two Trigger']) {
-			const item = items.find((i) => i.name === name)!;
-			expect(item.iconSrc).toMatch(/n8n-nodes-act-two/);
-			expect(item.iconLoaded).toBe(true);
-			const icon = await fetch(new URL(item.iconSrc!, ctx.n8n.baseUrl));
+		const types = (
+			await ctx.n8n.rest<Array<{ name: string; description: string }>>(
+				'GET',
+				'/types/nodes.json',
+				undefined,
+				{ raw: true },
+			)
+		).body;
+		const describe = (name: string) =>
+			types.find((t) => t.name === `n8n-nodes-act-two.${name}`)?.description;
+		const check = async (items: NodePanelItem[], expectedDescription: string | undefined) => {
+			const item = items.find((i) => i.name === 'Act-Two' && i.description === expectedDescription);
+			expect({ found: !!item, shown: items.map((i) => `${i.name}: ${i.description}`) }).toEqual(
+				expect.objectContaining({ found: true }),
+			);
+			expect(item!.iconSrc).toMatch(/n8n-nodes-act-two/);
+			expect(item!.iconLoaded).toBe(true);
+			const icon = await fetch(new URL(item!.iconSrc!, ctx.n8n.baseUrl));
 			expect(icon.status).toBe(200);
 			expect(icon.headers.get('content-type')).toMatch(/image\/svg\+xml|image\/png/);
-		}
+		};
+
+		// regular view ("What happens next?") of a workflow that has a trigger: the action node
+		const { id } = await importShowcase(ctx.n8n);
+		await openWorkflow(page, ctx.n8n, id);
+		await check(await searchNodePanel(page, 'Act-Two'), describe('actTwo'));
+		await page.screenshot({ path: join(shots, 'node-panel-regular.png') });
+		await page.keyboard.press('Escape');
+
+		// trigger view ("What triggers this workflow?") of an empty workflow: the trigger (shown as "Act-Two")
+		await openNewWorkflow(page, ctx.n8n);
+		await check(await searchNodePanel(page, 'Act-Two'), describe('actTwoTrigger'));
+		await page.screenshot({ path: join(shots, 'node-panel-trigger.png') });
 		await page.keyboard.press('Escape');
 	});
 

@@ -115,41 +115,64 @@ export async function closeNode(page: Page): Promise<void> {
 }
 
 export interface NodePanelItem {
+	/** As the panel shows it (n8n drops " Trigger" in the trigger view). */
 	name: string;
+	description: string;
 	/** The icon element's source (an /icons/... URL for package nodes), or null. */
 	iconSrc: string | null;
 	/** The icon image decoded in the browser (naturalWidth > 0). */
 	iconLoaded: boolean;
 }
 
-/** Opens the node panel (node creator), searches `query`, and lists the node items shown. */
+/**
+ * Opens the node panel (node creator) and searches `query`; lists the items shown (nodes and action groups).
+ * On an empty workflow (`/workflow/new`) the panel is the trigger view ("What triggers this workflow?"),
+ * otherwise the regular one ("What happens next?").
+ */
 export async function searchNodePanel(page: Page, query: string): Promise<NodePanelItem[]> {
-	const plus = page
-		.locator('[data-test-id="node-creator-plus-button"], [data-test-id="canvas-plus-button"]')
-		.first();
-	if (await plus.isVisible().catch(() => false)) await plus.click();
-	else await page.keyboard.press('Tab');
-	const search = page
-		.locator(
-			'[data-test-id="node-creator-search-bar"] input, [data-test-id="node-creator-search-bar"]',
-		)
-		.first();
+	const search = page.locator('[data-test-id="node-creator-search-bar"]').first();
+	if (!(await search.isVisible().catch(() => false))) {
+		const plus = page
+			.locator('[data-test-id="node-creator-plus-button"], [data-test-id="canvas-add-button"]')
+			.first();
+		if (await plus.isVisible().catch(() => false)) await plus.click();
+		else await page.keyboard.press('Tab');
+	}
 	await search.waitFor({ state: 'visible' });
 	await search.fill(query);
-	const items = page.locator('[data-test-id="node-creator-node-item"]');
-	await items.first().waitFor({ state: 'visible' });
-	await page.waitForTimeout(800); // icons
-	return await items.evaluateAll((els) =>
-		els.map((el) => {
-			const title =
-				el.querySelector('[data-test-id="node-creator-item-name"]') ??
-				el.querySelector('[class*="title"]');
-			const img = el.querySelector('img');
-			return {
-				name: (title?.textContent ?? el.textContent ?? '').trim(),
-				iconSrc: img?.getAttribute('src') ?? null,
-				iconLoaded: !!img && img.complete && img.naturalWidth > 0,
-			};
-		}),
-	);
+	await page
+		.locator(
+			'[data-test-id="node-creator"] [data-test-id="item-iterator-item"], [data-test-id="node-creator-no-results"]',
+		)
+		.first()
+		.waitFor({ state: 'visible' });
+	await page.waitForTimeout(1000); // debounce + icons
+	return await page
+		.locator('[data-test-id="node-creator"] [data-test-id="item-iterator-item"]')
+		.evaluateAll((els) =>
+			els
+				.map((el) => {
+					const title = el.querySelector('[data-test-id="node-creator-item-name"]');
+					const description = el.querySelector('[data-test-id="node-creator-item-description"]');
+					const img = el.querySelector('img');
+					return {
+						name: (title?.textContent ?? '').trim(),
+						description: (description?.textContent ?? '').trim(),
+						iconSrc: img?.getAttribute('src') ?? null,
+						iconLoaded: !!img && img.complete && img.naturalWidth > 0,
+					};
+				})
+				.filter((i) => i.name !== ''),
+		);
+}
+
+/** Opens a new, empty workflow in the editor. */
+export async function openNewWorkflow(page: Page, n8n: N8nInstance): Promise<void> {
+	await page.goto(`${n8n.baseUrl}/workflow/new`, { waitUntil: 'domcontentloaded' });
+	await page
+		.locator('[data-test-id="canvas-add-button"], [data-test-id="node-creator-plus-button"]')
+		.first()
+		.waitFor({ state: 'visible', timeout: 60_000 });
+	await page.waitForTimeout(500);
+	await dismissPopups(page);
 }

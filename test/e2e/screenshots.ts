@@ -23,6 +23,7 @@ import {
 	openNode,
 	openWorkflow,
 	searchNodePanel,
+	openNewWorkflow,
 } from './editor';
 
 const CREDENTIAL_TYPES = ['runwayApi', 'useApiNetApi', 'cometApi', 'liangXinApi'];
@@ -86,6 +87,10 @@ export async function captureScreenshots(n8n: N8nInstance, outDir: string): Prom
 		}
 		await searchNodePanel(page, 'Act-Two');
 		await shot(page, 'node-panel-search.png');
+		await page.keyboard.press('Escape');
+		await openNewWorkflow(page, n8n);
+		await searchNodePanel(page, 'Act-Two');
+		await shot(page, 'node-panel-trigger-search.png');
 	} finally {
 		await browser.close();
 	}

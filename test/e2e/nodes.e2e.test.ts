@@ -398,9 +398,16 @@ describe('Act-Two package in a real n8n', () => {
 		expect(exec.data!.resultData.runData.Rendered).toBeUndefined();
 		const rejected = jsonOf(exec, 'Rejected');
 		expect(rejected).toHaveLength(1);
-		// n8n 2.x (WorkflowExecute.normalizeNodeErrors) reduces an error item's JSON to { error: message };
-		// the node's errorCategory/errorCode do not survive, the message names the moderation
+		// n8n keeps the error item's JSON whole only without an `error` property (normalizeNodeErrors);
+		// on the error output it is merged over the paired input item (Check's task)
 		expect(String(rejected[0].error)).toMatch(/^LiangXin: .*moderation/i);
+		expect(rejected[0].details).toMatchObject({
+			category: 'moderation',
+			task: { provider: 'liangxin', status: 'failed' },
+		});
+		expect(String((rejected[0].details as { description?: string }).description)).toMatch(
+			/moderation/,
+		);
 		const errorRun = exec.data!.resultData.runData['Moderated Render'][0].data!.main[1]!;
 		expect(errorRun).toHaveLength(1);
 

@@ -150,7 +150,10 @@ export function storedBinary(userFolder: string, binaryId: string | undefined): 
 	if (!binaryId) return null;
 	const m = /^filesystem(?:-v2)?:(.+)$/.exec(binaryId);
 	if (!m) return null;
-	for (const base of [join(userFolder, '.n8n', 'storage'), join(userFolder, '.n8n', 'binaryData')]) {
+	for (const base of [
+		join(userFolder, '.n8n', 'storage'),
+		join(userFolder, '.n8n', 'binaryData'),
+	]) {
 		const p = join(base, m[1]);
 		if (existsSync(p)) return readFileSync(p);
 	}

@@ -164,12 +164,15 @@ async function main() {
 		const mp4 = join(outDir, basename(written));
 		copyFileSync(written, mp4);
 
+		const stored = await n8n
+			.listExecutions({ workflowId, includeData: false, limit: 1 })
+			.catch(() => []);
+		const executionUrl = `${n8n.baseUrl}/workflow/${workflowId}/executions${stored[0] ? `/${stored[0].id}` : ''}`;
 		console.log('');
 		say(`done: task ${task?.taskId ?? '?'} ${task?.status ?? ''}`);
 		console.log(`  MP4:      ${mp4}  (${(readFileSync(mp4).length / 1024).toFixed(0)} KiB)`);
-		console.log(
-			`  Editor:   ${n8n.baseUrl}/workflow/${workflowId}   (execution: ${n8n.baseUrl}/workflow/${workflowId}/executions/${exec.id as string})`,
-		);
+		console.log(`  Editor:   ${n8n.baseUrl}/workflow/${workflowId}`);
+		console.log(`  Run:      ${executionUrl}`);
 		console.log(`  Login:    ${n8n.owner.email} / ${n8n.owner.password}`);
 		console.log(`  n8n log:  ${n8n.logFile}`);
 		if (noWait) {

@@ -20,7 +20,8 @@ export interface PollOptions {
 
 export type PollResult =
 	| { kind: 'done'; task: NormalizedTask }
-	| { kind: 'timeout'; task: NormalizedTask }
+	/** readError: the last status read failed (transiently) and the task was to be read again. */
+	| { kind: 'timeout'; task: NormalizedTask; readError?: Error }
 	| { kind: 'error'; error: Error; task: NormalizedTask };
 
 export const isTerminal = (task: NormalizedTask) => TERMINAL_STATUSES.includes(task.status);
@@ -66,7 +67,11 @@ export async function pollTasks(
 				error instanceof ProviderError &&
 				error.detail.code === 'task_not_exist' &&
 				Date.now() - started < grace;
-			if (!notYetVisible) results[i] = { kind: 'error', error, task: current };
+			// A read that still fails after its own retries (a 5xx or 429 spell, a lost connection) says nothing
+			// about the render: read it again next round, until the timeout, rather than fail a billed render.
+			const transient = error instanceof ProviderError && error.detail.retryable;
+			if (!notYetVisible && !transient) results[i] = { kind: 'error', error, task: current };
+			else if (transient) results[i] = { kind: 'timeout', task: current, readError: error };
 		});
 		if (options.signal?.aborted)
 			throw options.signal.reason ?? new Error('The execution was cancelled.');

@@ -46,12 +46,16 @@ export function readOutputSettings(ctx: IExecuteFunctions): OutputSettings {
 	};
 }
 
-export function timeoutError(task: NormalizedTask, timeoutMs: number): ProviderError {
+export function timeoutError(
+	task: NormalizedTask,
+	timeoutMs: number,
+	readError?: Error,
+): ProviderError {
 	return new ProviderError(
 		task.provider,
 		{
 			code: 'timeout',
-			message: `Task ${task.taskId} did not finish within ${+(timeoutMs / 60_000).toFixed(2)} minutes (last status: ${task.status})`,
+			message: `Task ${task.taskId} did not finish within ${+(timeoutMs / 60_000).toFixed(2)} minutes (last status: ${task.status})${readError ? `; its last status read failed: ${readError.message}` : ''}`,
 			category: 'timeout',
 			retryable: true,
 		},
@@ -81,7 +85,7 @@ export async function outputForResult(
 	if (result.kind === 'error') throw result.error;
 	const task = result.task;
 	if (result.kind === 'timeout') {
-		if (wait.onTimeout === 'error') throw timeoutError(task, wait.timeoutMs);
+		if (wait.onTimeout === 'error') throw timeoutError(task, wait.timeoutMs, result.readError);
 		return { json: { ...taskJson(task, output.mode), timedOut: true } };
 	}
 	if (task.status !== 'succeeded') throw failedTaskError(task);

@@ -22,7 +22,8 @@ import {
 	type SetItemSpec,
 	type WorkflowJson,
 } from '../../harness';
-import type { RecordedRequest, SimProvider, Simulator } from '../../simulator';
+import { startSimulator } from '../../simulator';
+import type { RecordedRequest, SimProvider, Simulator, SimulatorOptions } from '../../simulator';
 
 export const ACT_TWO = 'n8n-nodes-act-two.actTwo';
 export const ACT_TWO_TRIGGER = 'n8n-nodes-act-two.actTwoTrigger';
@@ -35,6 +36,19 @@ export const TOO_SHORT = readFileSync(join(ROOT, 'test', 'fixtures', 'too-short.
 
 /** Short simulator timings: a render takes ~0.5 s. */
 export const FAST = { queuedMs: 100, throttledMs: 0, runningMs: 400, progressSteps: 2 };
+
+/**
+ * Runs fn against a fresh simulator of its own, so tests can run concurrently (test.concurrent): most of a
+ * test's time is spent waiting for a poll interval or a render, not on the CPU.
+ */
+export async function withSim<T>(fn: (sim: Simulator) => Promise<T>, opts: SimulatorOptions = {}): Promise<T> {
+	const sim = await startSimulator({ timing: FAST, ...opts });
+	try {
+		return await fn(sim);
+	} finally {
+		await sim.close();
+	}
+}
 
 /** Polling options that keep the suite quick. */
 export const QUICK_POLL = { pollInterval: 1, pollJitter: 0, timeoutMinutes: 1 };

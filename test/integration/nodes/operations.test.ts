@@ -2,9 +2,17 @@
 /** Get, Wait (many tasks together), Cancel, Download Video and Upload, chained after Create the way users chain them. */
 import type { INode } from 'n8n-workflow';
 
-import { chain, MANUAL_TRIGGER_TYPE, node, readBinary, runWorkflow, SET_ITEMS_TYPE, setItemsParameters } from '../../harness';
+import {
+	chain,
+	MANUAL_TRIGGER_TYPE,
+	node,
+	readBinary,
+	runWorkflow,
+	SET_ITEMS_TYPE,
+	setItemsParameters,
+} from '../../harness';
 import type { SetItemSpec } from '../../harness';
-import { startSimulator, type SimProvider, type Simulator } from '../../simulator';
+import type { SimProvider, Simulator } from '../../simulator';
 import {
 	actTwo,
 	CHARACTER,
@@ -12,7 +20,6 @@ import {
 	credentials,
 	errorText,
 	expectNoSecrets,
-	FAST,
 	items,
 	OUTPUT,
 	pairedIndex,
@@ -22,139 +29,208 @@ import {
 	startsWithFtyp,
 	TOO_SHORT,
 	urlInputs,
+	withSim,
 } from './helpers';
 
 jest.setTimeout(30_000);
 
-let sim: Simulator;
-beforeAll(async () => {
-	sim = await startSimulator({ timing: FAST });
-});
-afterAll(() => sim.close());
-beforeEach(() => sim.reset());
+// Every test has its own simulator and runs concurrently with the others: most of the time is waiting.
+const it = test.concurrent;
 
 const flow = (input: SetItemSpec[], ...nodes: INode[]) =>
-	chain([node('Start', MANUAL_TRIGGER_TYPE), node('Items', SET_ITEMS_TYPE, setItemsParameters(input)), ...nodes]);
+	chain([
+		node('Start', MANUAL_TRIGGER_TYPE),
+		node('Items', SET_ITEMS_TYPE, setItemsParameters(input)),
+		...nodes,
+	]);
 
-const create = (provider: SimProvider, extra: Record<string, unknown> = {}) =>
+const create = (sim: Simulator, provider: SimProvider, extra: Record<string, unknown> = {}) =>
 	actTwo(provider, urlInputs(sim, { waitForCompletion: 'none', ...extra }) as never, {}, 'Create');
 
-const op = (provider: SimProvider, operation: string, extra: Record<string, unknown> = {}, name = 'Op') =>
-	actTwo(provider, { resource: 'task', operation, ...extra } as never, {}, name);
+const op = (
+	provider: SimProvider,
+	operation: string,
+	extra: Record<string, unknown> = {},
+	name = 'Op',
+) => actTwo(provider, { resource: 'task', operation, ...extra } as never, {}, name);
 
-const opts = () => ({ credentials: credentials(sim) });
+const opts = (sim: Simulator) => ({ credentials: credentials(sim) });
 
 describe.each(PROVIDERS)('%s: Get and Wait', (provider) => {
-	test('Get reads the current status of each task ({{ $json.taskId }} by default)', async () => {
-		const result = await runWorkflow(flow(items(2), create(provider), op(provider, 'get')), opts());
-		expect(errorText(result)).toBe('');
-		const out = result.outputs('Op');
-		expect(out.map(pairedIndex)).toEqual([0, 1]);
-		const ids = result.outputs('Create').map((i) => i.json.taskId);
-		expect(out.map((i) => i.json.taskId)).toEqual(ids);
-		for (const item of out) expect(['queued', 'running']).toContain(item.json.status);
-	});
+	it('Get reads the current status of each task ({{ $json.taskId }} by default)', () =>
+		withSim(async (sim) => {
+			const result = await runWorkflow(
+				flow(items(2), create(sim, provider), op(provider, 'get')),
+				opts(sim),
+			);
+			expect(errorText(result)).toBe('');
+			const out = result.outputs('Op');
+			expect(out.map(pairedIndex)).toEqual([0, 1]);
+			const ids = result.outputs('Create').map((i) => i.json.taskId);
+			expect(out.map((i) => i.json.taskId)).toEqual(ids);
+			for (const item of out) expect(['queued', 'running']).toContain(item.json.status);
+		}));
 
-	test('Wait polls many tasks together until all succeed, paired with their items', async () => {
+	it('Wait polls many tasks together until all succeed, paired with their items', () =>
+		withSim(async (sim) => {
+			const result = await runWorkflow(
+				flow(
+					items(3),
+					create(sim, provider),
+					op(provider, 'wait', { output: 'task', options: QUICK_POLL }),
+				),
+				opts(sim),
+			);
+			expect(errorText(result)).toBe('');
+			const out = result.outputs('Op');
+			expect(out.map(pairedIndex)).toEqual([0, 1, 2]);
+			expect(out.map((i) => i.json.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+			expect(out.every((i) => typeof i.json.videoUrl === 'string')).toBe(true);
+			expect(createRequests(sim, provider)).toHaveLength(3);
+			expectNoSecrets(sim, result.data);
+		}));
+});
+
+it('Wait with an empty Task ID (the default {{ $json.taskId }} on an item without one) → an error naming the field', () =>
+	withSim(async (sim) => {
 		const result = await runWorkflow(
-			flow(items(3), create(provider), op(provider, 'wait', { output: 'task', options: QUICK_POLL })),
-			opts(),
+			flow(items(1), op('runway', 'wait', { options: QUICK_POLL })),
+			opts(sim),
 		);
-		expect(errorText(result)).toBe('');
-		const out = result.outputs('Op');
-		expect(out.map(pairedIndex)).toEqual([0, 1, 2]);
-		expect(out.map((i) => i.json.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
-		expect(out.every((i) => typeof i.json.videoUrl === 'string')).toBe(true);
-		expect(createRequests(sim, provider)).toHaveLength(3);
-		expectNoSecrets(sim, result.data);
-	});
-});
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toBe('Task ID is empty');
+	}));
 
-test('Wait with an empty Task ID (the default {{ $json.taskId }} on an item without one) → an error naming the field', async () => {
-	const result = await runWorkflow(flow(items(1), op('runway', 'wait', { options: QUICK_POLL })), opts());
-	expect(result.status).toBe('error');
-	expect(result.error?.message).toBe('Task ID is empty');
-});
-
-test('Get of an unknown task → not_found category, the provider message', async () => {
-	const result = await runWorkflow(flow(items(1), op('runway', 'get', { taskId: '00000000-0000-0000-0000-000000000000' })), opts());
-	expect(result.status).toBe('error');
-	expect(result.error?.message).toBe('Runway: Task not found');
-	expect(errorText(result)).toMatch(/category: not_found/);
-});
+it('Get of an unknown task → not_found category, the provider message', () =>
+	withSim(async (sim) => {
+		const result = await runWorkflow(
+			flow(items(1), op('runway', 'get', { taskId: '00000000-0000-0000-0000-000000000000' })),
+			opts(sim),
+		);
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toBe('Runway: Task not found');
+		expect(errorText(result)).toMatch(/category: not_found/);
+	}));
 
 describe('Cancel', () => {
-	test('Runway: cancels a running task; a later Get says cancelled', async () => {
-		const result = await runWorkflow(
-			flow(items(1), create('runway'), op('runway', 'cancel'), op('runway', 'get', { taskId: '={{ $json.taskId }}' }, 'Get')),
-			opts(),
-		);
-		expect(errorText(result)).toBe('');
-		const taskId = result.outputs('Create')[0].json.taskId;
-		expect(result.outputs('Op')[0].json).toEqual({ provider: 'runway', taskId, cancelled: true });
-		const del = requests(sim, 'runway', 'DELETE');
-		expect(del).toHaveLength(1);
-		expect(del[0].status).toBe(204);
-		expect(result.outputs('Get')[0].json.status).toBe('cancelled');
-		expect(sim.tasks()[0].phase).toBe('cancelled');
-	});
+	it('Runway: cancels a running task; a later Get says cancelled', () =>
+		withSim(async (sim) => {
+			const result = await runWorkflow(
+				flow(
+					items(1),
+					create(sim, 'runway'),
+					op('runway', 'cancel'),
+					op('runway', 'get', { taskId: '={{ $json.taskId }}' }, 'Get'),
+				),
+				opts(sim),
+			);
+			expect(errorText(result)).toBe('');
+			const taskId = result.outputs('Create')[0].json.taskId;
+			expect(result.outputs('Op')[0].json).toEqual({ provider: 'runway', taskId, cancelled: true });
+			const del = requests(sim, 'runway', 'DELETE');
+			expect(del).toHaveLength(1);
+			expect(del[0].status).toBe(204);
+			expect(result.outputs('Get')[0].json.status).toBe('cancelled');
+			expect(sim.tasks()[0].phase).toBe('cancelled');
+		}));
 
-	test('useapi.net: cancels via DELETE /tasks/{taskId} (colons kept)', async () => {
-		const result = await runWorkflow(flow(items(1), create('useapi'), op('useapi', 'cancel')), opts());
-		expect(errorText(result)).toBe('');
-		const taskId = String(result.outputs('Create')[0].json.taskId);
-		expect(taskId).toMatch(/^user:\d+-runwayml:.+-task:/);
-		expect(result.outputs('Op')[0].json).toMatchObject({ provider: 'useapi', taskId, cancelled: true });
-		const [del] = requests(sim, 'useapi', 'DELETE');
-		expect(del.path).toBe(`/useapi/v1/runwayml/tasks/${taskId.replace(/@/g, '%40')}`);
-		expect(del.status).toBe(204);
-		expect(sim.tasks()[0]).toMatchObject({ phase: 'cancelled', deleted: true });
-	});
+	it('useapi.net: cancels via DELETE /tasks/{taskId} (colons kept)', () =>
+		withSim(async (sim) => {
+			const result = await runWorkflow(
+				flow(items(1), create(sim, 'useapi'), op('useapi', 'cancel')),
+				opts(sim),
+			);
+			expect(errorText(result)).toBe('');
+			const taskId = String(result.outputs('Create')[0].json.taskId);
+			expect(taskId).toMatch(/^user:\d+-runwayml:.+-task:/);
+			expect(result.outputs('Op')[0].json).toMatchObject({
+				provider: 'useapi',
+				taskId,
+				cancelled: true,
+			});
+			const [del] = requests(sim, 'useapi', 'DELETE');
+			expect(del.path).toBe(`/useapi/v1/runwayml/tasks/${taskId.replace(/@/g, '%40')}`);
+			expect(del.status).toBe(204);
+			expect(sim.tasks()[0]).toMatchObject({ phase: 'cancelled', deleted: true });
+		}));
 
-	test.each(['comet', 'liangxin'] as const)('%s: a clear "cannot cancel" error, nothing sent', async (provider) => {
-		const result = await runWorkflow(flow(items(1), op(provider, 'cancel', { taskId: 'abc' })), opts());
-		expect(result.status).toBe('error');
-		expect(result.error?.message).toMatch(/has no way to cancel a task/);
-		expect(errorText(result)).toMatch(/Only Runway and useapi\.net can cancel/);
-		expect(sim.requests().filter((r) => r.provider === provider)).toHaveLength(0);
-	});
+	it.each(['comet', 'liangxin'] as const)(
+		'%s: a clear "cannot cancel" error, nothing sent',
+		(provider) =>
+			withSim(async (sim) => {
+				const result = await runWorkflow(
+					flow(items(1), op(provider, 'cancel', { taskId: 'abc' })),
+					opts(sim),
+				);
+				expect(result.status).toBe('error');
+				expect(result.error?.message).toMatch(/has no way to cancel a task/);
+				expect(errorText(result)).toMatch(/Only Runway and useapi\.net can cancel/);
+				expect(sim.requests().filter((r) => r.provider === provider)).toHaveLength(0);
+			}),
+	);
 });
 
 describe('Download Video', () => {
-	test.each(PROVIDERS)('%s: reads the task again and streams the MP4 into binary data', async (provider) => {
-		const result = await runWorkflow(
-			flow(
-				items(1),
-				actTwo(provider, urlInputs(sim, { waitForCompletion: 'poll', options: QUICK_POLL }) as never, {}, 'Create'),
-				op(provider, 'downloadVideo', { binaryPropertyName: 'clip' }),
-			),
-			opts(),
-		);
-		expect(errorText(result)).toBe('');
-		const [item] = result.outputs('Op');
-		expect(item.json.status).toBe('succeeded');
-		expect(item.binary?.clip.mimeType).toBe('video/mp4');
-		const bytes = await readBinary(item, 'clip');
-		expect(startsWithFtyp(bytes)).toBe(true);
-		expect(bytes.length).toBe(OUTPUT.length);
-	});
+	it.each(PROVIDERS)('%s: reads the task again and streams the MP4 into binary data', (provider) =>
+		withSim(async (sim) => {
+			const result = await runWorkflow(
+				flow(
+					items(1),
+					actTwo(
+						provider,
+						urlInputs(sim, { waitForCompletion: 'poll', options: QUICK_POLL }) as never,
+						{},
+						'Create',
+					),
+					op(provider, 'downloadVideo', { binaryPropertyName: 'clip' }),
+				),
+				opts(sim),
+			);
+			expect(errorText(result)).toBe('');
+			const [item] = result.outputs('Op');
+			expect(item.json.status).toBe('succeeded');
+			expect(item.binary?.clip.mimeType).toBe('video/mp4');
+			const bytes = await readBinary(item, 'clip');
+			expect(startsWithFtyp(bytes)).toBe(true);
+			expect(bytes.length).toBe(OUTPUT.length);
+		}),
+	);
 
-	test('a task that has not finished → a clear error, no download attempted', async () => {
-		const result = await runWorkflow(flow(items(1), create('runway'), op('runway', 'downloadVideo')), opts());
-		expect(result.status).toBe('error');
-		expect(result.error?.message).toMatch(/^Task .+ has not finished yet \(status: (queued|running)\)$/);
-		expect(sim.requests().filter((r) => r.path.startsWith('/files/'))).toHaveLength(0);
-	});
+	it('a task that has not finished → a clear error, no download attempted', () =>
+		withSim(async (sim) => {
+			const result = await runWorkflow(
+				flow(items(1), create(sim, 'runway'), op('runway', 'downloadVideo')),
+				opts(sim),
+			);
+			expect(result.status).toBe('error');
+			expect(result.error?.message).toMatch(
+				/^Task .+ has not finished yet \(status: (queued|running)\)$/,
+			);
+			expect(sim.requests().filter((r) => r.path.startsWith('/files/'))).toHaveLength(0);
+		}));
 });
 
 describe('Upload, then Create from the asset', () => {
 	const fileItem: SetItemSpec = {
 		json: {},
-		binary: { data: { base64: CHARACTER.toString('base64'), mimeType: 'image/png', fileName: 'hero.png' } },
+		binary: {
+			data: { base64: CHARACTER.toString('base64'), mimeType: 'image/png', fileName: 'hero.png' },
+		},
 	};
 	const upload = (provider: SimProvider, extra: Record<string, unknown> = {}) =>
-		actTwo(provider, { resource: 'asset', operation: 'upload', binaryPropertyName: 'data', role: 'character', ...extra } as never, {}, 'Upload');
-	const createFromAsset = (provider: SimProvider) =>
+		actTwo(
+			provider,
+			{
+				resource: 'asset',
+				operation: 'upload',
+				binaryPropertyName: 'data',
+				role: 'character',
+				...extra,
+			} as never,
+			{},
+			'Upload',
+		);
+	const createFromAsset = (sim: Simulator, provider: SimProvider) =>
 		actTwo(
 			provider,
 			urlInputs(sim, {
@@ -167,50 +243,89 @@ describe('Upload, then Create from the asset', () => {
 			'Create',
 		);
 
-	test('Runway: the two-step /v1/uploads → runway:// URI (valid 24 h), then a render from it', async () => {
-		const result = await runWorkflow(flow([fileItem], upload('runway'), createFromAsset('runway')), opts());
-		expect(errorText(result)).toBe('');
-		const [asset] = result.outputs('Upload');
-		expect(asset.json).toMatchObject({ provider: 'runway', mediaType: 'image', assetId: expect.stringMatching(/^runway:\/\//) });
-		expect(Date.parse(String(asset.json.expiresAt)) - Date.now()).toBeGreaterThan(23 * 3600 * 1000);
-		const [slot] = requests(sim, 'runway', 'POST', /\/v1\/uploads/);
-		expect(slot.body.json).toEqual({ filename: 'hero.png', type: 'ephemeral' });
-		const storage = requests(sim, 'runway', 'POST', /^\/runway-storage\//);
-		expect(storage).toHaveLength(1);
-		expect(storage[0].status).toBe(204);
-		// The presigned POST must not carry the API key.
-		expect(storage[0].headers.authorization).toBeUndefined();
-		const [created] = result.outputs('Create');
-		expect(created.json.status).toBe('succeeded');
-		expect((createRequests(sim, 'runway')[0].body.json as { character: { uri: string } }).character.uri).toBe(asset.json.assetId);
-	});
+	it('Runway: the two-step /v1/uploads → runway:// URI (valid 24 h), then a render from it', () =>
+		withSim(async (sim) => {
+			const result = await runWorkflow(
+				flow([fileItem], upload('runway'), createFromAsset(sim, 'runway')),
+				opts(sim),
+			);
+			expect(errorText(result)).toBe('');
+			const [asset] = result.outputs('Upload');
+			expect(asset.json).toMatchObject({
+				provider: 'runway',
+				mediaType: 'image',
+				assetId: expect.stringMatching(/^runway:\/\//),
+			});
+			expect(Date.parse(String(asset.json.expiresAt)) - Date.now()).toBeGreaterThan(
+				23 * 3600 * 1000,
+			);
+			const [slot] = requests(sim, 'runway', 'POST', /\/v1\/uploads/);
+			expect(slot.body.json).toEqual({ filename: 'hero.png', type: 'ephemeral' });
+			const storage = requests(sim, 'runway', 'POST', /^\/runway-storage\//);
+			expect(storage).toHaveLength(1);
+			expect(storage[0].status).toBe(204);
+			// The presigned POST must not carry the API key.
+			expect(storage[0].headers.authorization).toBeUndefined();
+			const [created] = result.outputs('Create');
+			expect(created.json.status).toBe('succeeded');
+			expect(
+				(createRequests(sim, 'runway')[0].body.json as { character: { uri: string } }).character
+					.uri,
+			).toBe(asset.json.assetId);
+		}));
 
-	test('useapi.net: POST /assets → assetId, then a render from it', async () => {
-		const result = await runWorkflow(flow([fileItem], upload('useapi'), createFromAsset('useapi')), opts());
-		expect(errorText(result)).toBe('');
-		const [asset] = result.outputs('Upload');
-		expect(asset.json).toMatchObject({ provider: 'useapi', mediaType: 'image', assetId: expect.stringMatching(/-asset:/) });
-		expect(asset.json.url).toMatch(/^http/);
-		expect(result.outputs('Create')[0].json.status).toBe('succeeded');
-		expect((createRequests(sim, 'useapi')[0].body.json as Record<string, string>).character_assetId).toBe(asset.json.assetId);
-		// One upload by the Upload node; the Create uploads only the driving URL.
-		expect(requests(sim, 'useapi', 'POST', /\/assets/)).toHaveLength(2);
-	});
+	it('useapi.net: POST /assets → assetId, then a render from it', () =>
+		withSim(async (sim) => {
+			const result = await runWorkflow(
+				flow([fileItem], upload('useapi'), createFromAsset(sim, 'useapi')),
+				opts(sim),
+			);
+			expect(errorText(result)).toBe('');
+			const [asset] = result.outputs('Upload');
+			expect(asset.json).toMatchObject({
+				provider: 'useapi',
+				mediaType: 'image',
+				assetId: expect.stringMatching(/-asset:/),
+			});
+			expect(asset.json.url).toMatch(/^http/);
+			expect(result.outputs('Create')[0].json.status).toBe('succeeded');
+			expect(
+				(createRequests(sim, 'useapi')[0].body.json as Record<string, string>).character_assetId,
+			).toBe(asset.json.assetId);
+			// One upload by the Upload node; the Create uploads only the driving URL.
+			expect(requests(sim, 'useapi', 'POST', /\/assets/)).toHaveLength(2);
+		}));
 
-	test('a driving video of 2 s is refused at upload, naming Driving Video and 3–30 s', async () => {
-		const shortItem: SetItemSpec = {
-			json: {},
-			binary: { data: { base64: TOO_SHORT.toString('base64'), mimeType: 'video/mp4', fileName: 'short.mp4' } },
-		};
-		const result = await runWorkflow(flow([shortItem], upload('useapi', { role: 'driving' })), opts());
-		expect(result.status).toBe('error');
-		expect(result.error?.message).toMatch(/Driving Video must last 3–30 seconds; this one lasts 2\.\d s/);
-		expect(requests(sim, 'useapi', 'POST')).toHaveLength(0);
-	});
+	it('a driving video of 2 s is refused at upload, naming Driving Video and 3–30 s', () =>
+		withSim(async (sim) => {
+			const shortItem: SetItemSpec = {
+				json: {},
+				binary: {
+					data: {
+						base64: TOO_SHORT.toString('base64'),
+						mimeType: 'video/mp4',
+						fileName: 'short.mp4',
+					},
+				},
+			};
+			const result = await runWorkflow(
+				flow([shortItem], upload('useapi', { role: 'driving' })),
+				opts(sim),
+			);
+			expect(result.status).toBe('error');
+			expect(result.error?.message).toMatch(
+				/Driving Video must last 3–30 seconds; this one lasts 2\.\d s/,
+			);
+			expect(requests(sim, 'useapi', 'POST')).toHaveLength(0);
+		}));
 
-	test.each(['comet', 'liangxin'] as const)('%s: Upload → "takes public URLs only" error', async (provider) => {
-		const result = await runWorkflow(flow([fileItem], upload(provider)), opts());
-		expect(result.status).toBe('error');
-		expect(result.error?.message).toMatch(/has no upload endpoint: it takes public URLs only/);
-	});
+	it.each(['comet', 'liangxin'] as const)(
+		'%s: Upload → "takes public URLs only" error',
+		(provider) =>
+			withSim(async (sim) => {
+				const result = await runWorkflow(flow([fileItem], upload(provider)), opts(sim));
+				expect(result.status).toBe('error');
+				expect(result.error?.message).toMatch(/has no upload endpoint: it takes public URLs only/);
+			}),
+	);
 });

@@ -1,14 +1,13 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
 /** Validation before spending credits: bad parameters and inputs fail before any request reaches the provider. */
 import { runWorkflow } from '../../harness';
-import { startSimulator, type SimProvider, type Simulator } from '../../simulator';
+import type { SimProvider, Simulator } from '../../simulator';
 import {
 	actTwo,
 	binaryInputs,
 	createRequests,
 	credentials,
 	errorText,
-	FAST,
 	items,
 	mediaItem,
 	pairedIndex,
@@ -16,109 +15,188 @@ import {
 	TOO_SHORT,
 	urlInputs,
 	workflow,
+	withSim,
 } from './helpers';
 
 jest.setTimeout(30_000);
 
-let sim: Simulator;
-beforeAll(async () => {
-	sim = await startSimulator({ timing: FAST });
-});
-afterAll(() => sim.close());
-beforeEach(() => sim.reset());
+// Every test has its own simulator and runs concurrently with the others.
+const it = test.concurrent;
 
-const providerRequests = (provider: SimProvider) => sim.requests().filter((r) => r.provider === provider);
+const providerRequests = (sim: Simulator, provider: SimProvider) =>
+	sim.requests().filter((r) => r.provider === provider);
 
-async function expectRefused(provider: SimProvider, parameters: Record<string, unknown>, message: RegExp, input = items(1)) {
-	const result = await runWorkflow(workflow(input, actTwo(provider, parameters as never)), { credentials: credentials(sim) });
+async function expectRefused(
+	sim: Simulator,
+	provider: SimProvider,
+	parameters: Record<string, unknown>,
+	message: RegExp,
+	input = items(1),
+) {
+	const result = await runWorkflow(workflow(input, actTwo(provider, parameters as never)), {
+		credentials: credentials(sim),
+	});
 	expect(result.status).toBe('error');
 	expect(result.error?.message).toMatch(message);
-	expect(providerRequests(provider)).toHaveLength(0);
+	expect(providerRequests(sim, provider)).toHaveLength(0);
 	expect(sim.tasks()).toHaveLength(0);
 	return result;
 }
 
 describe('bad generation options → "Invalid parameters", naming the field, nothing sent', () => {
-	test.each([
-		['runway', { ratio: '16:9' }, /^Invalid parameters: Ratio must be one of 1280:720, 720:1280, 960:960/],
-		['runway', { expressionIntensity: 7 }, /Expression Intensity must be a whole number from 1 to 5/],
-		['comet', { expressionIntensity: 2.5 }, /Expression Intensity must be a whole number from 1 to 5/],
+	it.each([
+		[
+			'runway',
+			{ ratio: '16:9' },
+			/^Invalid parameters: Ratio must be one of 1280:720, 720:1280, 960:960/,
+		],
+		[
+			'runway',
+			{ expressionIntensity: 7 },
+			/Expression Intensity must be a whole number from 1 to 5/,
+		],
+		[
+			'comet',
+			{ expressionIntensity: 2.5 },
+			/Expression Intensity must be a whole number from 1 to 5/,
+		],
 		['runway', { seed: -1 }, /Seed must be a whole number from 0–4294967295/],
 		['liangxin', { seed: 4294967296 }, /Seed must be a whole number from 0–4294967295/],
 		['useapi', { seed: 2147483648 }, /Seed must be a whole number from 1–2147483647/],
 		['useapi', { maxJobs: 11 }, /Max Jobs must be a whole number from 1 to 10/],
 		['useapi', { callbackUrl: 'not a url' }, /Callback URL/],
-	] as Array<[SimProvider, Record<string, unknown>, RegExp]>)('%s %j', async (provider, createOptions, message) => {
-		const result = await expectRefused(provider, urlInputs(sim, { createOptions: createOptions as never }), message);
-		expect(errorText(result)).toMatch(/Nothing was sent to the provider, so no credits were spent/);
-	});
+	] as Array<[SimProvider, Record<string, unknown>, RegExp]>)(
+		'%s %j',
+		(provider, createOptions, message) =>
+			withSim(async (sim) => {
+				const result = await expectRefused(
+					sim,
+					provider,
+					urlInputs(sim, { createOptions: createOptions as never }),
+					message,
+				);
+				expect(errorText(result)).toMatch(
+					/Nothing was sent to the provider, so no credits were spent/,
+				);
+			}),
+	);
 
-	test('several problems are reported together', async () => {
-		const result = await expectRefused('runway', urlInputs(sim, { createOptions: { ratio: 'x', seed: -5 } }), /Ratio .+; Seed /);
-		expect(result.error?.message).toMatch(/^Invalid parameters:/);
-	});
+	it('several problems are reported together', () =>
+		withSim(async (sim) => {
+			const result = await expectRefused(
+				sim,
+				'runway',
+				urlInputs(sim, { createOptions: { ratio: 'x', seed: -5 } }),
+				/Ratio .+; Seed /,
+			);
+			expect(result.error?.message).toMatch(/^Invalid parameters:/);
+		}));
 });
 
 describe('bad inputs', () => {
-	test.each([
-		['characterUrl', 'ftp://example.com/c.png', /^Character URL must be an http\(s\) URL; got "ftp:\/\/example\.com\/c\.png"$/],
+	it.each([
+		[
+			'characterUrl',
+			'ftp://example.com/c.png',
+			/^Character URL must be an http\(s\) URL; got "ftp:\/\/example\.com\/c\.png"$/,
+		],
 		['drivingUrl', 'example.com/clip.mp4', /^Driving Video URL must be an http\(s\) URL/],
-	])('%s = %s', async (field, value, message) => {
-		await expectRefused('runway', urlInputs(sim, { [field]: value }), message);
-	});
+	])('%s = %s', (field, value, message) =>
+		withSim(async (sim) => {
+			await expectRefused(sim, 'runway', urlInputs(sim, { [field]: value }), message);
+		}),
+	);
 
-	test.each(['runway', 'useapi'] as const)('%s: a 2 s driving video (binary) → names "Driving Video" and 3–30 s; zero creates, zero uploads', async (provider) => {
-		const result = await expectRefused(
-			provider,
-			binaryInputs({ waitForCompletion: 'poll', options: QUICK_POLL }),
-			/^Driving Video must last 3–30 seconds; this one lasts 2\.\d s$/,
-			[mediaItem({}, TOO_SHORT)],
-		);
-		expect(createRequests(sim, provider)).toHaveLength(0);
-		expect(result.runs('Act-Two')[0].error).toBeDefined();
-	});
+	it.each(['runway', 'useapi'] as const)(
+		'%s: a 2 s driving video (binary) → names "Driving Video" and 3–30 s; zero creates, zero uploads',
+		(provider) =>
+			withSim(async (sim) => {
+				const result = await expectRefused(
+					sim,
+					provider,
+					binaryInputs({ waitForCompletion: 'poll', options: QUICK_POLL }),
+					/^Driving Video must last 3–30 seconds; this one lasts 2\.\d s$/,
+					[mediaItem({}, TOO_SHORT)],
+				);
+				expect(createRequests(sim, provider)).toHaveLength(0);
+				expect(result.runs('Act-Two')[0].error).toBeDefined();
+			}),
+	);
 
-	test('a missing binary field → an error naming the field', async () => {
-		await expectRefused('runway', binaryInputs({ drivingBinaryProperty: 'clip' }), /clip/, [mediaItem()]);
-	});
+	it('a missing binary field → an error naming the field', () =>
+		withSim(async (sim) => {
+			await expectRefused(sim, 'runway', binaryInputs({ drivingBinaryProperty: 'clip' }), /clip/, [
+				mediaItem(),
+			]);
+		}));
 
-	test('a driving "video" that is an image → refused', async () => {
-		await expectRefused('runway', binaryInputs({ drivingBinaryProperty: 'character' }), /^Driving Video must be a video; the binary "character" is image\/png$/, [mediaItem()]);
-	});
+	it('a driving "video" that is an image → refused', () =>
+		withSim(async (sim) => {
+			await expectRefused(
+				sim,
+				'runway',
+				binaryInputs({ drivingBinaryProperty: 'character' }),
+				/^Driving Video must be a video; the binary "character" is image\/png$/,
+				[mediaItem()],
+			);
+		}));
 
-	test('Runway callback mode → clear error: Runway has no callbacks', async () => {
-		const result = await expectRefused('runway', urlInputs(sim, { waitForCompletion: 'callback' }), /^Runway does not call back$/);
-		expect(errorText(result)).toMatch(/Poll Until Done/);
-	});
+	it('Runway callback mode → clear error: Runway has no callbacks', () =>
+		withSim(async (sim) => {
+			const result = await expectRefused(
+				sim,
+				'runway',
+				urlInputs(sim, { waitForCompletion: 'callback' }),
+				/^Runway does not call back$/,
+			);
+			expect(errorText(result)).toMatch(/Poll Until Done/);
+		}));
 });
 
 describe('one bad item in a batch', () => {
 	// Item 2's seed comes from its JSON and is out of range.
 	const batch = items(4, (i) => ({ json: { seed: i === 2 ? -1 : i + 1 } }));
-	const parameters = () => urlInputs(sim, { createOptions: { seed: '={{ $json.seed }}' } });
+	const parameters = (sim: Simulator) =>
+		urlInputs(sim, { createOptions: { seed: '={{ $json.seed }}' } });
 
-	test('without Continue On Fail → the run fails on that item and nothing at all is created', async () => {
-		const result = await runWorkflow(workflow(batch, actTwo('runway', parameters() as never)), { credentials: credentials(sim) });
-		expect(result.status).toBe('error');
-		expect(result.error?.message).toMatch(/Seed must be a whole number/);
-		expect((result.error as unknown as { context: { itemIndex: number } }).context.itemIndex).toBe(2);
-		expect(createRequests(sim, 'runway')).toHaveLength(0);
-		expect(sim.tasks()).toHaveLength(0);
-	});
+	it('without Continue On Fail → the run fails on that item and nothing at all is created', () =>
+		withSim(async (sim) => {
+			const result = await runWorkflow(
+				workflow(batch, actTwo('runway', parameters(sim) as never)),
+				{ credentials: credentials(sim) },
+			);
+			expect(result.status).toBe('error');
+			expect(result.error?.message).toMatch(/Seed must be a whole number/);
+			expect(
+				(result.error as unknown as { context: { itemIndex: number } }).context.itemIndex,
+			).toBe(2);
+			expect(createRequests(sim, 'runway')).toHaveLength(0);
+			expect(sim.tasks()).toHaveLength(0);
+		}));
 
-	test('with the error output → the bad item goes there, the other three are created', async () => {
-		const result = await runWorkflow(
-			workflow(batch, actTwo('runway', parameters() as never, { onError: 'continueErrorOutput' }), { after: true, errorBranch: true }),
-			{ credentials: credentials(sim) },
-		);
-		expect(result.status).toBe('success');
-		const ok = result.outputs('Act-Two', 0);
-		const failed = result.outputs('Act-Two', 1);
-		expect(ok.map(pairedIndex)).toEqual([0, 1, 3]);
-		expect(failed.map(pairedIndex)).toEqual([2]);
-		expect(failed[0].json.error).toMatch(/Seed must be a whole number/);
-		expect(failed[0].json).toMatchObject({ seed: -1, details: { description: expect.stringMatching(/no credits were spent/) } });
-		expect(result.outputs('Errors')).toHaveLength(1);
-		expect(createRequests(sim, 'runway').map((r) => (r.body.json as { seed: number }).seed)).toEqual([1, 2, 4]);
-	});
+	it('with the error output → the bad item goes there, the other three are created', () =>
+		withSim(async (sim) => {
+			const result = await runWorkflow(
+				workflow(
+					batch,
+					actTwo('runway', parameters(sim) as never, { onError: 'continueErrorOutput' }),
+					{ after: true, errorBranch: true },
+				),
+				{ credentials: credentials(sim) },
+			);
+			expect(result.status).toBe('success');
+			const ok = result.outputs('Act-Two', 0);
+			const failed = result.outputs('Act-Two', 1);
+			expect(ok.map(pairedIndex)).toEqual([0, 1, 3]);
+			expect(failed.map(pairedIndex)).toEqual([2]);
+			expect(failed[0].json.error).toMatch(/Seed must be a whole number/);
+			expect(failed[0].json).toMatchObject({
+				seed: -1,
+				details: { description: expect.stringMatching(/no credits were spent/) },
+			});
+			expect(result.outputs('Errors')).toHaveLength(1);
+			expect(
+				createRequests(sim, 'runway').map((r) => (r.body.json as { seed: number }).seed),
+			).toEqual([1, 2, 4]);
+		}));
 });

@@ -361,3 +361,31 @@ it('status reads failing until the timeout → a timeout error that says the rea
 		);
 		expect(errorText(result)).toMatch(/category: timeout/);
 	}));
+
+it('useapi.net: a batch above the account\'s maxJobs gets "busy" 429s on create; they are retried and every item renders once', () =>
+	withSim(
+		async (sim) => {
+			const result = await runWorkflow(
+				workflow(
+					items(6),
+					actTwo(
+						'useapi',
+						urlInputs(sim, {
+							waitForCompletion: 'poll',
+							options: { ...QUICK_POLL, concurrency: 4 },
+						}) as never,
+					),
+				),
+				{ credentials: credentials(sim) },
+			);
+			expect(errorText(result)).toBe('');
+			expect(result.outputs('Act-Two').map((i) => i.json.status)).toEqual(
+				Array(6).fill('succeeded'),
+			);
+			const creates = createRequests(sim, 'useapi');
+			expect(creates.filter((r) => r.status === 429).length).toBeGreaterThan(0);
+			expect(creates.filter((r) => r.status === 200)).toHaveLength(6);
+			expect(sim.tasks()).toHaveLength(6);
+		},
+		{ useapiMaxJobs: 2 },
+	));

@@ -4,6 +4,8 @@ import { readBinary, runWorkflow } from '../../harness';
 import type { SimProvider, Simulator } from '../../simulator';
 import {
 	actTwo,
+	CHARACTER,
+	DRIVING,
 	binaryInputs,
 	createRequests,
 	credentials,
@@ -215,7 +217,6 @@ describe('asset inputs', () => {
 				});
 				return ((await res.json()) as { assetId: string }).assetId;
 			};
-			const { CHARACTER, DRIVING } = await import('./helpers');
 			const characterAssetId = await upload(CHARACTER, 'image/png', 'c');
 			const drivingAssetId = await upload(DRIVING, 'video/mp4', 'd');
 			const result = await run(sim, 'useapi', {
@@ -474,4 +475,35 @@ it('CometAPI Act-One without a Callback URL (poll mode) → a clear error before
 		expect(result.error?.message).toBe('CometAPI Act-One needs a Callback URL');
 		expect(errorText(result)).toMatch(/Until Callback/);
 		expect(createRequests(sim, 'comet')).toHaveLength(0);
+	}));
+
+it('Runway: a character image over the 5 MB data-URI cap goes through the two-step /v1/uploads as runway://', () =>
+	withSim(async (sim) => {
+		const big = Buffer.concat([CHARACTER, Buffer.alloc(5 * 1024 * 1024 + 10)]);
+		const item = mediaItem();
+		item.binary!.character = {
+			base64: big.toString('base64'),
+			mimeType: 'image/png',
+			fileName: 'big.png',
+		};
+		const result = await run(
+			sim,
+			'runway',
+			binaryInputs({ waitForCompletion: 'poll', options: QUICK_POLL }),
+			[item],
+		);
+		expect(errorText(result)).toBe('');
+		expect(result.outputs('Act-Two')[0].json.status).toBe('succeeded');
+		const [slot] = requests(sim, 'runway', 'POST', /\/v1\/uploads/);
+		expect(slot.body.json).toEqual({ filename: 'big.png', type: 'ephemeral' });
+		const [storage] = requests(sim, 'runway', 'POST', /^\/runway-storage\//);
+		expect(storage.status).toBe(204);
+		expect(storage.body.bytes).toBeGreaterThan(big.length);
+		const body = createRequests(sim, 'runway')[0].body.json as {
+			character: { uri: string };
+			reference: { uri: string };
+		};
+		expect(body.character.uri).toMatch(/^runway:\/\/ephemeral\//);
+		// The small driving video still goes inline.
+		expect(body.reference.uri).toMatch(/^data:video\/mp4;base64,/);
 	}));

@@ -329,3 +329,40 @@ describe('Upload, then Create from the asset', () => {
 			}),
 	);
 });
+
+it("CometAPI Act-One: Create (don't wait) → Wait with model Act-One reads the legacy feed; output binary", () =>
+	withSim(async (sim) => {
+		const result = await runWorkflow(
+			flow(
+				items(2),
+				create(sim, 'comet', {
+					model: 'act_one',
+					createOptions: { callbackUrl: 'https://hooks.example.com/c' },
+				}),
+				op('comet', 'wait', { model: 'act_one', output: 'binary', options: QUICK_POLL }),
+			),
+			opts(sim),
+		);
+		expect(errorText(result)).toBe('');
+		const out = result.outputs('Op');
+		expect(out.map(pairedIndex)).toEqual([0, 1]);
+		for (const item of out) {
+			expect(item.json).toMatchObject({ model: 'act_one', status: 'succeeded' });
+			expect(startsWithFtyp(await readBinary(item))).toBe(true);
+		}
+		expect(requests(sim, 'comet', 'POST', /\/runway\/feed/).length).toBeGreaterThanOrEqual(2);
+		expect(requests(sim, 'comet', 'GET')).toHaveLength(0);
+	}));
+
+it('Get keeps the colons of a useapi.net task ID in the path', () =>
+	withSim(async (sim) => {
+		const result = await runWorkflow(
+			flow(items(1), create(sim, 'useapi'), op('useapi', 'get')),
+			opts(sim),
+		);
+		expect(errorText(result)).toBe('');
+		const taskId = String(result.outputs('Create')[0].json.taskId);
+		const [get] = requests(sim, 'useapi', 'GET', /\/tasks\//);
+		expect(get.path).toBe(`/useapi/v1/runwayml/tasks/${taskId.replace(/@/g, '%40')}`);
+		expect(get.path).toContain('-task:');
+	}));

@@ -366,3 +366,33 @@ it('Get keeps the colons of a useapi.net task ID in the path', () =>
 		expect(get.path).toBe(`/useapi/v1/runwayml/tasks/${taskId.replace(/@/g, '%40')}`);
 		expect(get.path).toContain('-task:');
 	}));
+
+it('Wait with one unknown task ID under the error output: that item fails (not_found), the others finish', () =>
+	withSim(async (sim) => {
+		const result = await runWorkflow(
+			flow(
+				items(3, (i) => ({ json: { n: i } })),
+				create(sim, 'liangxin'),
+				actTwo(
+					'liangxin',
+					{
+						resource: 'task',
+						operation: 'wait',
+						taskId: '={{ $json.taskId.replace(/\\d+$/, (d) => ($itemIndex === 1 ? "999" : d)) }}',
+						options: QUICK_POLL,
+					} as never,
+					{ onError: 'continueErrorOutput' },
+					'Op',
+				),
+			),
+			opts(sim),
+		);
+		expect(result.status).toBe('success');
+		const ok = result.outputs('Op', 0);
+		const failed = result.outputs('Op', 1);
+		expect(ok.map(pairedIndex)).toEqual([0, 2]);
+		expect(ok.map((i) => i.json.status)).toEqual(['succeeded', 'succeeded']);
+		expect(failed.map(pairedIndex)).toEqual([1]);
+		expect(failed[0].json.error).toMatch(/^LiangXin: Task not found: task_runway_act_two_999$/);
+		expect(failed[0].json.details).toMatchObject({ category: 'not_found', code: '404' });
+	}));

@@ -12,7 +12,6 @@ import {
 	errorText,
 	expectNoSecrets,
 	items,
-	jsons,
 	mediaItem,
 	OUTPUT,
 	pairedIndex,

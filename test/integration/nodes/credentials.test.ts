@@ -20,7 +20,10 @@ describe.each(PROVIDERS)('%s credential test', (provider) => {
 	const type = CREDENTIAL_TYPE[provider];
 
 	test('the good key passes', async () => {
-		const result = await testCredential(type, { apiKey: sim.keys[provider], baseUrl: sim.baseUrls[provider] });
+		const result = await testCredential(type, {
+			apiKey: sim.keys[provider],
+			baseUrl: sim.baseUrls[provider],
+		});
 		expect(result).toEqual({ status: 'OK', message: 'Connection successful!' });
 		// The test really reached the provider, authenticated, and cost nothing.
 		const seen = requests(sim, provider, 'GET');
@@ -31,12 +34,18 @@ describe.each(PROVIDERS)('%s credential test', (provider) => {
 	});
 
 	test('a trailing slash on the base URL is fine', async () => {
-		const result = await testCredential(type, { apiKey: sim.keys[provider], baseUrl: sim.baseUrls[provider] + '/' });
+		const result = await testCredential(type, {
+			apiKey: sim.keys[provider],
+			baseUrl: sim.baseUrls[provider] + '/',
+		});
 		expect(result.status).toBe('OK');
 	});
 
 	test('a bad key fails, without echoing any key', async () => {
-		const result = await testCredential(type, { apiKey: 'wrong-key-123', baseUrl: sim.baseUrls[provider] });
+		const result = await testCredential(type, {
+			apiKey: 'wrong-key-123',
+			baseUrl: sim.baseUrls[provider],
+		});
 		expect(result.status).toBe('Error');
 		expect(requests(sim, provider, 'GET')[0].status).toBe(401);
 		expectNoSecrets(sim, result);
@@ -50,14 +59,23 @@ test('runwayApi sends the X-Runway-Version header the API requires', async () =>
 });
 
 test('liangXinApi: a gateway answering HTTP 200 with {code: 401} in the body also fails', async () => {
-	const good = await testCredential('liangXinApi', { apiKey: sim200.keys.liangxin, baseUrl: sim200.baseUrls.liangxin });
+	const good = await testCredential('liangXinApi', {
+		apiKey: sim200.keys.liangxin,
+		baseUrl: sim200.baseUrls.liangxin,
+	});
 	expect(good.status).toBe('OK');
-	const bad = await testCredential('liangXinApi', { apiKey: 'nope', baseUrl: sim200.baseUrls.liangxin });
+	const bad = await testCredential('liangXinApi', {
+		apiKey: 'nope',
+		baseUrl: sim200.baseUrls.liangxin,
+	});
 	expect(bad).toEqual({ status: 'Error', message: 'The API key was rejected (code 401).' });
 });
 
 test('an unreachable base URL fails', async () => {
-	const result = await testCredential('cometApi', { apiKey: sim.keys.comet, baseUrl: 'http://127.0.0.1:9' });
+	const result = await testCredential('cometApi', {
+		apiKey: sim.keys.comet,
+		baseUrl: 'http://127.0.0.1:9',
+	});
 	expect(result.status).toBe('Error');
 	expect(result.message).toMatch(/ECONNREFUSED/);
 });

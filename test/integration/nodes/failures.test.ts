@@ -25,6 +25,9 @@ jest.setTimeout(30_000);
 // Every test has its own simulator and runs concurrently with the others: most of the time is waiting.
 const it = test.concurrent;
 
+/** Not a real key: what a user might paste by mistake. */
+const WRONG_KEY = ['key', 'wrong', '0123456789abcdef'].join('_');
+
 const poll = (sim: Simulator, extra: Record<string, unknown> = {}) =>
 	urlInputs(sim, { waitForCompletion: 'poll', options: QUICK_POLL, ...extra });
 
@@ -39,7 +42,9 @@ describe.each(PROVIDERS)('%s: moderation failure', (provider) => {
 	it('without Continue On Fail → the run fails with the provider reason, category moderation', () =>
 		withSim(async (sim) => {
 			sim.outcomes.next(provider, 'moderation');
-			const result = await runWorkflow(workflow(items(1), actTwo(provider, poll(sim) as never)), { credentials: credentials(sim) });
+			const result = await runWorkflow(workflow(items(1), actTwo(provider, poll(sim) as never)), {
+				credentials: credentials(sim),
+			});
 			expect(result.status).toBe('error');
 			expect(result.error?.message).toMatch(MODERATION_REASON[provider]);
 			expect(errorText(result)).toMatch(/\(category: moderation/);
@@ -53,7 +58,9 @@ describe.each(PROVIDERS)('%s: moderation failure', (provider) => {
 			const result = await runWorkflow(
 				workflow(
 					items(2),
-					actTwo(provider, poll(sim, { options: { ...QUICK_POLL, concurrency: 1 } }) as never, { onError: 'continueErrorOutput' }),
+					actTwo(provider, poll(sim, { options: { ...QUICK_POLL, concurrency: 1 } }) as never, {
+						onError: 'continueErrorOutput',
+					}),
 					{ after: true, errorBranch: true },
 				),
 				{ credentials: credentials(sim) },
@@ -63,7 +70,10 @@ describe.each(PROVIDERS)('%s: moderation failure', (provider) => {
 			const ok = result.outputs('Act-Two', 0);
 			expect(pairedIndex(failed)).toBe(0);
 			expect(failed.json.error).toMatch(MODERATION_REASON[provider]);
-			const details = failed.json.details as { category: string; task: { status: string; taskId: string } };
+			const details = failed.json.details as {
+				category: string;
+				task: { status: string; taskId: string };
+			};
 			expect(details.category).toBe('moderation');
 			expect(details.task).toMatchObject({ status: 'failed', taskId: sim.tasks()[0].id });
 			expect(ok.map(pairedIndex)).toEqual([1]);
@@ -81,7 +91,9 @@ describe('no credits → category credits, nothing started', () => {
 	] as Array<[SimProvider, number, RegExp]>)('%s (HTTP %i)', (provider, status, message) =>
 		withSim(async (sim) => {
 			sim.outcomes.next(provider, 'no_credits');
-			const result = await runWorkflow(workflow(items(1), actTwo(provider, poll(sim) as never)), { credentials: credentials(sim) });
+			const result = await runWorkflow(workflow(items(1), actTwo(provider, poll(sim) as never)), {
+				credentials: credentials(sim),
+			});
 			expect(result.status).toBe('error');
 			expect(result.error?.message).toMatch(message);
 			expect(errorText(result)).toMatch(/category: credits/);
@@ -96,9 +108,12 @@ describe('no credits → category credits, nothing started', () => {
 		withSim(
 			async (sim) => {
 				sim.outcomes.next('liangxin', 'no_credits');
-				const result = await runWorkflow(workflow(items(1), actTwo('liangxin', urlInputs(sim) as never)), {
-					credentials: credentials(sim),
-				});
+				const result = await runWorkflow(
+					workflow(items(1), actTwo('liangxin', urlInputs(sim) as never)),
+					{
+						credentials: credentials(sim),
+					},
+				);
 				expect(result.status).toBe('error');
 				expect(createRequests(sim, 'liangxin')[0].status).toBe(200);
 				expect(errorText(result)).toMatch(/category: credits/);
@@ -110,35 +125,43 @@ describe('no credits → category credits, nothing started', () => {
 it('a bad API key at run time → category auth, and the key is not in the error', () =>
 	withSim(async (sim) => {
 		const result = await runWorkflow(workflow(items(1), actTwo('runway', poll(sim) as never)), {
-			credentials: { ...credentials(sim), runwayApi: { apiKey: 'key_wrong_0123456789abcdef', baseUrl: sim.baseUrls.runway } },
+			credentials: {
+				...credentials(sim),
+				runwayApi: { apiKey: WRONG_KEY, baseUrl: sim.baseUrls.runway },
+			},
 		});
 		expect(result.status).toBe('error');
 		expect(result.error?.message).toMatch(/^Runway: Invalid API key/);
 		expect(errorText(result)).toMatch(/category: auth/);
-		expect(JSON.stringify(result.data)).not.toContain('key_wrong_0123456789abcdef');
+		expect(JSON.stringify(result.data)).not.toContain(WRONG_KEY);
 	}));
 
 describe('cancelling the execution mid-poll', () => {
-	it.each(['runway', 'liangxin'] as const)('%s: stops promptly; no status read after the cancel', (provider) =>
-		withSim(async (sim) => {
-			sim.outcomes.next(provider, 'stuck');
-			const handle = await startWorkflow(
-				workflow(items(1), actTwo(provider, poll(sim, { options: { ...QUICK_POLL, timeoutMinutes: 5 } }) as never)),
-				{ credentials: credentials(sim) },
-			);
-			const reads = () => requests(sim, provider, 'GET');
-			await waitFor(() => reads().length >= 1, 5000);
-			const cancelledAt = Date.now();
-			handle.cancel();
-			const result = await handle.result;
-			expect(result.status).toBe('canceled');
-			expect(Date.now() - cancelledAt).toBeLessThan(1500);
-			const readsAtCancel = reads().length;
-			await sleep(1300); // more than one poll interval
-			expect(reads().length).toBe(readsAtCancel);
-			expect(reads().every((r) => r.at <= cancelledAt + 50)).toBe(true);
-			expect(result.runs('Act-Two')[0]?.data?.main?.[0] ?? []).toEqual([]);
-		}),
+	it.each(['runway', 'liangxin'] as const)(
+		'%s: stops promptly; no status read after the cancel',
+		(provider) =>
+			withSim(async (sim) => {
+				sim.outcomes.next(provider, 'stuck');
+				const handle = await startWorkflow(
+					workflow(
+						items(1),
+						actTwo(provider, poll(sim, { options: { ...QUICK_POLL, timeoutMinutes: 5 } }) as never),
+					),
+					{ credentials: credentials(sim) },
+				);
+				const reads = () => requests(sim, provider, 'GET');
+				await waitFor(() => reads().length >= 1, 5000);
+				const cancelledAt = Date.now();
+				handle.cancel();
+				const result = await handle.result;
+				expect(result.status).toBe('canceled');
+				expect(Date.now() - cancelledAt).toBeLessThan(1500);
+				const readsAtCancel = reads().length;
+				await sleep(1300); // more than one poll interval
+				expect(reads().length).toBe(readsAtCancel);
+				expect(reads().every((r) => r.at <= cancelledAt + 50)).toBe(true);
+				expect(result.runs('Act-Two')[0]?.data?.main?.[0] ?? []).toEqual([]);
+			}),
 	);
 });
 
@@ -150,12 +173,17 @@ describe('timeout', () => {
 		withSim(async (sim) => {
 			sim.outcomes.next('runway', 'stuck');
 			const started = Date.now();
-			const result = await runWorkflow(workflow(items(1), actTwo('runway', stuck(sim, 'error') as never)), {
-				credentials: credentials(sim),
-			});
+			const result = await runWorkflow(
+				workflow(items(1), actTwo('runway', stuck(sim, 'error') as never)),
+				{
+					credentials: credentials(sim),
+				},
+			);
 			expect(result.status).toBe('error');
 			const taskId = sim.tasks()[0].id;
-			expect(result.error?.message).toBe(`Runway: Task ${taskId} did not finish within 0.03 minutes (last status: running)`);
+			expect(result.error?.message).toBe(
+				`Runway: Task ${taskId} did not finish within 0.03 minutes (last status: running)`,
+			);
 			expect(errorText(result)).toMatch(/category: timeout/);
 			expect(Date.now() - started).toBeLessThan(5000);
 		}));
@@ -163,9 +191,12 @@ describe('timeout', () => {
 	it('onTimeout "output" → the item with timedOut: true and the last status, while finished items are normal', () =>
 		withSim(async (sim) => {
 			sim.outcomes.next('useapi', 'stuck');
-			const result = await runWorkflow(workflow(items(2), actTwo('useapi', stuck(sim, 'output') as never)), {
-				credentials: credentials(sim),
-			});
+			const result = await runWorkflow(
+				workflow(items(2), actTwo('useapi', stuck(sim, 'output') as never)),
+				{
+					credentials: credentials(sim),
+				},
+			);
 			expect(errorText(result)).toBe('');
 			const out = result.outputs('Act-Two');
 			expect(out.map(pairedIndex)).toEqual([0, 1]);
@@ -190,7 +221,9 @@ describe('CometAPI quirks', () => {
 	it('task_not_exist right after create is tolerated while polling', () =>
 		withSim(async (sim) => {
 			sim.faults.add({ provider: 'comet', kind: 'task_not_exist', times: 2 });
-			const result = await runWorkflow(workflow(items(1), actTwo('comet', poll(sim) as never)), { credentials: credentials(sim) });
+			const result = await runWorkflow(workflow(items(1), actTwo('comet', poll(sim) as never)), {
+				credentials: credentials(sim),
+			});
 			expect(errorText(result)).toBe('');
 			expect(result.outputs('Act-Two')[0].json.status).toBe('succeeded');
 			const reads = requests(sim, 'comet', 'GET', /\/runwayml\/v1\/tasks\//);
@@ -200,24 +233,40 @@ describe('CometAPI quirks', () => {
 
 	it('the gateway-wrapped task shape (default) → normalized, raw kept', () =>
 		withSim(async (sim) => {
-			const result = await runWorkflow(workflow(items(1), actTwo('comet', poll(sim) as never)), { credentials: credentials(sim) });
+			const result = await runWorkflow(workflow(items(1), actTwo('comet', poll(sim) as never)), {
+				credentials: credentials(sim),
+			});
 			const [item] = result.outputs('Act-Two');
-			expect(item.json).toMatchObject({ status: 'succeeded', videoUrl: expect.stringMatching(/\.mp4/) });
-			expect(item.json.raw).toMatchObject({ code: 'success', data: { status: 'SUCCESS', data: { status: 'SUCCEEDED' } } });
+			expect(item.json).toMatchObject({
+				status: 'succeeded',
+				videoUrl: expect.stringMatching(/\.mp4/),
+			});
+			expect(item.json.raw).toMatchObject({
+				code: 'success',
+				data: { status: 'SUCCESS', data: { status: 'SUCCEEDED' } },
+			});
 		}));
 
 	it('the Runway-native task shape → the same normalized task', () =>
 		withSim(async (sim) => {
-			const result = await runWorkflow(workflow(items(1), actTwo('comet', poll(sim) as never)), { credentials: credentials(sim) });
+			const result = await runWorkflow(workflow(items(1), actTwo('comet', poll(sim) as never)), {
+				credentials: credentials(sim),
+			});
 			expect(errorText(result)).toBe('');
 			const [item] = result.outputs('Act-Two');
-			expect(item.json).toMatchObject({ provider: 'comet', status: 'succeeded', videoUrl: expect.stringMatching(/\.mp4/) });
+			expect(item.json).toMatchObject({
+				provider: 'comet',
+				status: 'succeeded',
+				videoUrl: expect.stringMatching(/\.mp4/),
+			});
 			expect(item.json.raw).toMatchObject({ status: 'SUCCEEDED', output: [expect.any(String)] });
 		}, NATIVE));
 
 	it('Act-One: the legacy numeric-status feed (default)', () =>
 		withSim(async (sim) => {
-			const legacy = await runWorkflow(workflow(items(1), actTwo('comet', actOne(sim) as never)), { credentials: credentials(sim) });
+			const legacy = await runWorkflow(workflow(items(1), actTwo('comet', actOne(sim) as never)), {
+				credentials: credentials(sim),
+			});
 			expect(errorText(legacy)).toBe('');
 			expect(legacy.outputs('Act-Two')[0].json).toMatchObject({
 				model: 'act_one',
@@ -229,7 +278,9 @@ describe('CometAPI quirks', () => {
 
 	it('Act-One: the gateway-wrapped feed', () =>
 		withSim(async (sim) => {
-			const wrapped = await runWorkflow(workflow(items(1), actTwo('comet', actOne(sim) as never)), { credentials: credentials(sim) });
+			const wrapped = await runWorkflow(workflow(items(1), actTwo('comet', actOne(sim) as never)), {
+				credentials: credentials(sim),
+			});
 			expect(errorText(wrapped)).toBe('');
 			expect(wrapped.outputs('Act-Two')[0].json).toMatchObject({
 				model: 'act_one',
@@ -242,9 +293,13 @@ describe('CometAPI quirks', () => {
 	it('Act-One legacy failure (status "2") → failed with the reason, category moderation', () =>
 		withSim(async (sim) => {
 			sim.outcomes.next('comet', 'moderation');
-			const result = await runWorkflow(workflow(items(1), actTwo('comet', actOne(sim) as never)), { credentials: credentials(sim) });
+			const result = await runWorkflow(workflow(items(1), actTwo('comet', actOne(sim) as never)), {
+				credentials: credentials(sim),
+			});
 			expect(result.status).toBe('error');
-			expect(result.error?.message).toBe('CometAPI: The input image or video did not pass content moderation, points refunded');
+			expect(result.error?.message).toBe(
+				'CometAPI: The input image or video did not pass content moderation, points refunded',
+			);
 			expect(errorText(result)).toMatch(/category: moderation/);
 		}));
 });

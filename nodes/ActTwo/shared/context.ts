@@ -1,3 +1,4 @@
+import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { adapterFor } from '../providers';
@@ -18,6 +19,17 @@ export async function providerContext(
 ): Promise<ProviderContext> {
 	const adapter = adapterFor(provider);
 	const credentials = await ctx.getCredentials(adapter.credentialType);
+	const baseUrl = String(credentials.baseUrl ?? '').trim();
+	if (!/^https?:\/\/[^/\s]+/i.test(baseUrl)) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`The ${adapter.displayName} credential has no valid Base URL${baseUrl ? ` ("${baseUrl.slice(0, 100)}")` : ''}`,
+			{
+				description:
+					'Open the credential and set Base URL to the API host, starting with https:// (LiangXin publishes no default host). Nothing was sent.',
+			},
+		);
+	}
 	const signal =
 		'getExecutionCancelSignal' in ctx
 			? (ctx as IExecuteFunctions).getExecutionCancelSignal()
@@ -25,7 +37,7 @@ export async function providerContext(
 	const client = createApiClient(ctx, {
 		provider: adapter.id,
 		credentialType: adapter.credentialType,
-		baseUrl: String(credentials.baseUrl ?? ''),
+		baseUrl,
 		signal,
 		secrets: [credentials.apiKey, credentials.webhookHmacSecret].map((v) => String(v ?? '')),
 	});

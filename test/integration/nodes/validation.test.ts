@@ -200,3 +200,20 @@ describe('one bad item in a batch', () => {
 			).toEqual([1, 2, 4]);
 		}));
 });
+
+it('a LiangXin credential without a Base URL (it has no default host) → a clear error naming the credential', () =>
+	withSim(async (sim) => {
+		const result = await runWorkflow(
+			workflow(items(1), actTwo('liangxin', urlInputs(sim) as never)),
+			{
+				credentials: {
+					...credentials(sim),
+					liangXinApi: { apiKey: sim.keys.liangxin, baseUrl: '' },
+				},
+			},
+		);
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toBe('The LiangXin credential has no valid Base URL');
+		expect(errorText(result)).toMatch(/starting with https:\/\//);
+		expect(sim.requests()).toHaveLength(0);
+	}));

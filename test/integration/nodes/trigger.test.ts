@@ -365,3 +365,19 @@ describe('event filter and confirmation', () => {
 			expect(junk.run).toBeUndefined();
 		}));
 });
+
+it('without a credential on the trigger, confirmation cannot happen: the callback is used as received (confirmed: false)', () =>
+	simTest(async (sim) => {
+		const taskId = await render(sim, 'liangxin');
+		const final = await finalCallback(taskId);
+		const call = await fire(sim, 'liangxin', replay(final), {}, {}, false);
+		expect(call.run!.outputs('After')[0].json).toMatchObject({
+			taskId,
+			status: 'succeeded',
+			confirmed: false,
+		});
+		// Only the URL token protected it; no status read happened.
+		expect(
+			sim.requests().filter((r) => r.provider === 'liangxin' && r.method === 'GET'),
+		).toHaveLength(0);
+	}));

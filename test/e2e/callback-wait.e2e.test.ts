@@ -38,14 +38,22 @@ const RETRY = { attempts: 10, baseDelayMs: 1000 };
 
 let ctx: E2eContext;
 let sim: Simulator;
+/** The restart test's own n8n: it boots (~20-40 s) while the first test mostly waits on renders. */
+let ownBoot: Promise<N8nInstance> | undefined;
 
 beforeAll(async () => {
 	ctx = await loadE2e();
 	sim = await startSimulator({ timing: TIMING, callbackRetry: RETRY });
+	if (ctx.info.package.tarball) {
+		ownBoot = startN8n({ packageTarball: ctx.info.package.tarball });
+		ownBoot.catch(() => undefined); // awaited (and reported) by the restart test
+	}
 });
 
 afterAll(async () => {
 	await sim?.close();
+	const own = await ownBoot?.catch(() => undefined);
+	await own?.destroy();
 });
 
 /** A credential for this file's simulator in `n8n`. */
@@ -258,19 +266,17 @@ describe('Act-Two Create "Until Callback" in a real n8n', () => {
 	});
 
 	describe('across an n8n restart (a separate n8n of this file)', () => {
-		let own: N8nInstance | undefined;
 		let slow: Simulator | undefined;
 
 		afterAll(async () => {
-			await own?.destroy();
 			await slow?.close();
 		});
 
 		it('the callback that hits the stopped n8n is retried and resumes the execution after the restart; a timed-out wait resumes through the WaitTracker', async () => {
-			if (!ctx.info.package.tarball) throw new Error('no package tarball in this e2e run');
+			if (!ownBoot) throw new Error('no package tarball in this e2e run');
 			slow = await startSimulator({ timing: RESTART_TIMING, callbackRetry: RETRY });
 			const s = slow;
-			own = await startN8n({ packageTarball: ctx.info.package.tarball });
+			const own = await ownBoot;
 			const liangxin = await credentialFor(own, 'liangxin', s);
 			const useapi = await credentialFor(own, 'useapi', s);
 

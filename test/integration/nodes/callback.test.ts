@@ -349,3 +349,20 @@ describe('over real HTTP: the simulator calls the harness waiting-webhook server
 			}),
 	);
 });
+
+it('CometAPI Act-Two in callback mode → refused before sending (its Runway-format route takes no callback URL)', () =>
+	simTest(async (sim) => {
+		const result = await runWorkflow(
+			workflow(
+				items(1),
+				actTwo(
+					'comet',
+					urlInputs(sim, { model: 'act_two', waitForCompletion: 'callback' }) as never,
+				),
+			),
+			{ credentials: credentials(sim) },
+		);
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toMatch(/CometAPI Act-Two renders do not call back/);
+		expect(sim.requests().filter((r) => r.provider === 'comet')).toHaveLength(0);
+	}));

@@ -33,6 +33,7 @@ export const DRIVING = readFileSync(join(ROOT, 'examples', 'assets', 'driving.mp
 export const CHARACTER = readFileSync(join(ROOT, 'examples', 'assets', 'character.png'));
 export const OUTPUT = readFileSync(join(ROOT, 'examples', 'assets', 'output.mp4'));
 export const TOO_SHORT = readFileSync(join(ROOT, 'test', 'fixtures', 'too-short.mp4'));
+export const MOV = readFileSync(join(ROOT, 'test', 'fixtures', 'reference.mov'));
 
 /** Short simulator timings: a render takes ~0.5 s. */
 export const FAST = { queuedMs: 100, throttledMs: 0, runningMs: 400, progressSteps: 2 };

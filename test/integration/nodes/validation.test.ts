@@ -4,6 +4,8 @@ import { runWorkflow } from '../../harness';
 import type { SimProvider, Simulator } from '../../simulator';
 import {
 	actTwo,
+	DRIVING,
+	MOV,
 	binaryInputs,
 	createRequests,
 	credentials,
@@ -216,4 +218,80 @@ it('a LiangXin credential without a Base URL (it has no default host) → a clea
 		expect(result.error?.message).toBe('The LiangXin credential has no valid Base URL');
 		expect(errorText(result)).toMatch(/starting with https:\/\//);
 		expect(sim.requests()).toHaveLength(0);
+	}));
+
+/** The driving clip with its movie header rewritten to last `seconds`. */
+function withDuration(seconds: number): Buffer {
+	const copy = Buffer.from(DRIVING);
+	const at = copy.indexOf('mvhd', 0, 'latin1');
+	const version = copy.readUInt8(at + 4);
+	expect(version).toBe(0);
+	const timescale = copy.readUInt32BE(at + 4 + 12);
+	copy.writeUInt32BE(Math.round(timescale * seconds), at + 4 + 16);
+	return copy;
+}
+
+it('a 40 s driving video (binary) → refused, naming Driving Video and 3–30 s', () =>
+	withSim(async (sim) => {
+		await expectRefused(
+			sim,
+			'runway',
+			binaryInputs(),
+			/^Driving Video must last 3–30 seconds; this one lasts 40\.0 s$/,
+			[mediaItem({}, withDuration(40))],
+		);
+	}));
+
+it('driving videos of exactly 3 s and 30 s are accepted', () =>
+	withSim(async (sim) => {
+		for (const seconds of [3, 30]) {
+			const result = await runWorkflow(
+				workflow([mediaItem({}, withDuration(seconds))], actTwo('runway', binaryInputs() as never)),
+				{
+					credentials: credentials(sim),
+				},
+			);
+			expect(errorText(result)).toBe('');
+		}
+		expect(createRequests(sim, 'runway').map((r) => r.status)).toEqual([200, 200]);
+	}));
+
+it('a QuickTime (.mov) driving video of 4 s is accepted and sent as video', () =>
+	withSim(async (sim) => {
+		const item = mediaItem();
+		item.binary!.driving = {
+			base64: MOV.toString('base64'),
+			mimeType: 'video/quicktime',
+			fileName: 'take.mov',
+		};
+		const result = await runWorkflow(workflow([item], actTwo('runway', binaryInputs() as never)), {
+			credentials: credentials(sim),
+		});
+		expect(errorText(result)).toBe('');
+		const body = createRequests(sim, 'runway')[0].body.json as {
+			reference: { type: string; uri: string };
+		};
+		expect(body.reference.type).toBe('video');
+		expect(body.reference.uri).toMatch(/^data:video\/quicktime;base64,/);
+	}));
+
+it('a video character given as a binary file is sent as type "video" (its MIME type decides)', () =>
+	withSim(async (sim) => {
+		const item = mediaItem();
+		item.binary!.character = {
+			base64: DRIVING.toString('base64'),
+			mimeType: 'video/mp4',
+			fileName: 'me.mp4',
+		};
+		const result = await runWorkflow(workflow([item], actTwo('runway', binaryInputs() as never)), {
+			credentials: credentials(sim),
+		});
+		expect(errorText(result)).toBe('');
+		const body = createRequests(sim, 'runway')[0].body.json as {
+			character: { type: string; uri: string };
+		};
+		expect(body.character).toEqual({
+			type: 'video',
+			uri: expect.stringMatching(/^data:video\/mp4;base64,/),
+		});
 	}));

@@ -25,7 +25,7 @@ function taskNotExist(taskId: string, body: unknown): ProviderError {
 		'comet',
 		{
 			code: 'task_not_exist',
-			message: `CometAPI does not know task ${taskId} (yet).`,
+			message: `Task ${taskId} does not exist (yet).`,
 			category: 'not_found',
 			retryable: false,
 		},

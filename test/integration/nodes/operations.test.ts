@@ -396,3 +396,73 @@ it('Wait with one unknown task ID under the error output: that item fails (not_f
 		expect(failed[0].json.error).toMatch(/^LiangXin: Task not found: task_runway_act_two_999$/);
 		expect(failed[0].json.details).toMatchObject({ category: 'not_found', code: '404' });
 	}));
+
+it('Download Video of a failed render → the failure reason, no download', () =>
+	withSim(async (sim) => {
+		sim.outcomes.next('runway', 'moderation');
+		const result = await runWorkflow(
+			flow(
+				items(1),
+				create(sim, 'runway'),
+				op('runway', 'wait', { options: { ...QUICK_POLL, onTimeout: 'output' } }, 'Wait'),
+				op('runway', 'downloadVideo', { taskId: '={{ $json.taskId }}' }),
+			),
+			{ ...opts(sim) },
+		);
+		// Wait already fails on the moderated render; the Download Video node never runs.
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toMatch(
+			/^Runway: Your input image did not pass our content moderation/,
+		);
+		expect(errorText(result)).toMatch(/category: moderation/);
+		expect(result.runs('Op')).toHaveLength(0);
+		const direct = await runWorkflow(
+			flow(items(1), op('runway', 'downloadVideo', { taskId: sim.tasks()[0].id })),
+			opts(sim),
+		);
+		expect(direct.status).toBe('error');
+		expect(direct.error?.message).toMatch(/did not pass our content moderation/);
+		expect(sim.requests().filter((r) => r.path.startsWith('/files/'))).toHaveLength(0);
+	}));
+
+it('CometAPI Get of a task it does not know (task_not_exist), category not_found', () =>
+	withSim(async (sim) => {
+		const result = await runWorkflow(
+			flow(items(1), op('comet', 'get', { taskId: 'no-such-task' })),
+			opts(sim),
+		);
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toBe('CometAPI: Task no-such-task does not exist (yet).');
+		expect(errorText(result)).toMatch(/category: not_found, code: task_not_exist/);
+	}));
+
+it('useapi.net Upload of a type it does not take (image/webp) → refused before sending', () =>
+	withSim(async (sim) => {
+		const webp: SetItemSpec = {
+			json: {},
+			binary: {
+				data: { base64: CHARACTER.toString('base64'), mimeType: 'image/webp', fileName: 'c.webp' },
+			},
+		};
+		const result = await runWorkflow(
+			flow(
+				[webp],
+				actTwo(
+					'useapi',
+					{
+						resource: 'asset',
+						operation: 'upload',
+						binaryPropertyName: 'data',
+						role: 'character',
+					} as never,
+					{},
+					'Upload',
+				),
+			),
+			opts(sim),
+		);
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toBe('Character: useapi.net does not accept image/webp');
+		expect(errorText(result)).toMatch(/Allowed types: image\/png, image\/jpeg/);
+		expect(sim.requests().filter((r) => r.provider === 'useapi')).toHaveLength(0);
+	}));

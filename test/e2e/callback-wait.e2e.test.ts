@@ -18,6 +18,7 @@ import {
 	deploy,
 	describeExecution,
 	noOp,
+	storedBinary,
 	until,
 	webhookTrigger,
 	workflow,
@@ -76,6 +77,7 @@ function callbackWorkflow(
 	credentials: CredentialRef,
 	options: Record<string, unknown>,
 	s: Simulator,
+	output: 'task' | 'binary',
 ) {
 	const urls = { character: s.staticUrl('character.png'), driving: s.staticUrl('driving.mp4') };
 	const path = uniqueWebhookPath(`until-callback-${provider}`);
@@ -88,7 +90,8 @@ function callbackWorkflow(
 				credentials,
 				createParams(provider, urls, {
 					waitForCompletion: 'callback',
-					output: 'task',
+					output,
+					binaryPropertyName: 'video',
 					createOptions: provider === 'useapi' ? { replyRef: 'order-1234' } : {},
 					options: { timeoutMinutes: 10, ...options },
 				}),
@@ -111,8 +114,9 @@ async function startWaiting(
 	credentials: CredentialRef,
 	options: Record<string, unknown> = {},
 	s: Simulator = sim,
+	output: 'task' | 'binary' = 'task',
 ): Promise<{ exec: Execution; workflowId: string; task: SimTask }> {
-	const { wf, path } = callbackWorkflow(provider, credentials, options, s);
+	const { wf, path } = callbackWorkflow(provider, credentials, options, s, output);
 	const workflowId = await deploy(n8n, wf);
 	const res = await n8n.runViaWebhook(path, {});
 	expect(res.status).toBe(200);
@@ -184,12 +188,20 @@ async function waitUntilFinished(
 
 /**
  * One provider on the shared n8n: waiting → progress callbacks (useapi) and forged calls keep it waiting →
- * the terminal callback resumes it → success with the normalized task.
+ * the terminal callback resumes it → success with the normalized task (and the MP4, for output 'binary':
+ * downloaded by the resume webhook, stored by n8n).
  */
-async function scenario(provider: CallbackProvider): Promise<void> {
+async function scenario(provider: CallbackProvider, output: 'task' | 'binary'): Promise<void> {
 	const n8n = ctx.n8n;
 	const credentials = await credentialFor(n8n, provider);
-	const { exec, workflowId, task } = await startWaiting(n8n, provider, credentials);
+	const { exec, workflowId, task } = await startWaiting(
+		n8n,
+		provider,
+		credentials,
+		{},
+		sim,
+		output,
+	);
 	const resumeUrl = task.callbackUrl!;
 	expect(resumeUrl).toMatch(
 		new RegExp(`^${n8n.baseUrl}/webhook-waiting/${exec.id}\\?signature=[0-9a-f]{32,}$`),
@@ -252,15 +264,26 @@ async function scenario(provider: CallbackProvider): Promise<void> {
 	expect(String(out.videoUrl)).toMatch(/\/files\/[^/?]+\.mp4(\?.*)?$/);
 	if (provider === 'useapi') expect(out.replyRef).toBe('order-1234');
 	expect(lastJson(done, 'After')).toEqual([out]);
+	if (output === 'binary') {
+		const runs = done.data!.resultData.runData.After;
+		const video = runs[runs.length - 1].data!.main[0]![0].binary?.video;
+		expect(video).toMatchObject({ mimeType: 'video/mp4' });
+		expect(video!.fileName).toMatch(/\.mp4$/);
+		const bytes = storedBinary(n8n.userFolder, video!.id);
+		expect(bytes?.subarray(4, 8).toString('latin1')).toBe('ftyp');
+	}
 	// the same URL again: finished executions are not resumed twice
 	expect((await post(resumeUrl, claimSucceeded(provider, now))).status).toBe(409);
 	await n8n.unpublish(workflowId);
 }
 
 describe('Act-Two Create "Until Callback" in a real n8n', () => {
-	it('useapi.net and LiangXin: waiting, progress and forged calls keep waiting, the terminal callback resumes', async () => {
+	it('useapi.net (task) and LiangXin (MP4): waiting, progress and forged calls keep waiting, the terminal callback resumes', async () => {
 		// both at once: each render takes ~13 s in this file's simulator
-		const results = await Promise.allSettled([scenario('useapi'), scenario('liangxin')]);
+		const results = await Promise.allSettled([
+			scenario('useapi', 'task'),
+			scenario('liangxin', 'binary'),
+		]);
 		const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
 		if (failed.length) throw failed[0].reason;
 	});

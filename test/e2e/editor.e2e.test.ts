@@ -100,7 +100,9 @@ describeEditor('n8n editor (chromium)', () => {
 			const ndv = await openNode(page, node.name);
 			await page.screenshot({ path: join(shots, `panel-${node.name.replace(/\W+/g, '-')}.png`) });
 			const text = await ndv.innerText();
-			expect(text).toMatch(node.type.endsWith('Trigger') ? /Webhook|URL|Provider/i : /Provider/i);
+			expect(text).toMatch(/Parameters/);
+			expect(text).toMatch(/Credential/);
+			expect(text).toMatch(node.type.endsWith('Trigger') ? /Webhook URLs/i : /Operation/);
 			expect(text).not.toMatch(/Install this node to use it|node is not currently installed/i);
 			await closeNode(page);
 		}

@@ -25,7 +25,7 @@ import {
 	type CredentialRef,
 } from './workflows/build';
 
-type CallbackProvider = 'useapi' | 'liangxin';
+type CallbackProvider = 'useapi' | 'liangxin' | 'comet';
 
 /** Render timing of this file's simulator: 1 s queued, 12 s running with 4 progress steps. */
 const TIMING = { queuedMs: 1000, runningMs: 12_000, progressSteps: 4 };
@@ -78,6 +78,7 @@ function callbackWorkflow(
 	options: Record<string, unknown>,
 	s: Simulator,
 	output: 'task' | 'binary',
+	more: Record<string, unknown> = {},
 ) {
 	const urls = { character: s.staticUrl('character.png'), driving: s.staticUrl('driving.mp4') };
 	const path = uniqueWebhookPath(`until-callback-${provider}`);
@@ -94,6 +95,7 @@ function callbackWorkflow(
 					binaryPropertyName: 'video',
 					createOptions: provider === 'useapi' ? { replyRef: 'order-1234' } : {},
 					options: { timeoutMinutes: 10, ...options },
+					...more,
 				}),
 				[1, 0],
 			),
@@ -115,8 +117,9 @@ async function startWaiting(
 	options: Record<string, unknown> = {},
 	s: Simulator = sim,
 	output: 'task' | 'binary' = 'task',
+	more: Record<string, unknown> = {},
 ): Promise<{ exec: Execution; workflowId: string; task: SimTask }> {
-	const { wf, path } = callbackWorkflow(provider, credentials, options, s, output);
+	const { wf, path } = callbackWorkflow(provider, credentials, options, s, output, more);
 	const workflowId = await deploy(n8n, wf);
 	const res = await n8n.runViaWebhook(path, {});
 	expect(res.status).toBe(200);
@@ -151,7 +154,7 @@ async function post(url: string, body: unknown): Promise<{ status: number; text:
 
 /** What the provider's API says about a task right now (the shape its callbacks carry). */
 async function providerBody(
-	provider: CallbackProvider,
+	provider: 'useapi' | 'liangxin',
 	taskId: string,
 ): Promise<Record<string, unknown>> {
 	const url =
@@ -164,7 +167,7 @@ async function providerBody(
 }
 
 /** The same body, claiming the render succeeded. */
-function claimSucceeded(provider: CallbackProvider, body: Record<string, unknown>) {
+function claimSucceeded(provider: 'useapi' | 'liangxin', body: Record<string, unknown>) {
 	if (provider === 'useapi') return { ...body, status: 'SUCCEEDED' };
 	return { ...body, code: 200, data: { ...(body.data as object), state: 'success' } };
 }
@@ -191,7 +194,7 @@ async function waitUntilFinished(
  * the terminal callback resumes it → success with the normalized task (and the MP4, for output 'binary':
  * downloaded by the resume webhook, stored by n8n).
  */
-async function scenario(provider: CallbackProvider, output: 'task' | 'binary'): Promise<void> {
+async function scenario(provider: 'useapi' | 'liangxin', output: 'task' | 'binary'): Promise<void> {
 	const n8n = ctx.n8n;
 	const credentials = await credentialFor(n8n, provider);
 	const { exec, workflowId, task } = await startWaiting(
@@ -277,12 +280,51 @@ async function scenario(provider: CallbackProvider, output: 'task' | 'binary'): 
 	await n8n.unpublish(workflowId);
 }
 
+/**
+ * CometAPI Act-One, the render fails (moderation) while the execution waits: n8n resumes waiting nodes on
+ * their main output only, so the node resumes with status 'failed' and the error (README "Three ways to wait").
+ */
+async function failedRender(): Promise<void> {
+	const n8n = ctx.n8n;
+	sim.outcomes.next('comet', 'moderation');
+	const credentials = await credentialFor(n8n, 'comet');
+	const { exec, workflowId, task } = await startWaiting(
+		n8n,
+		'comet',
+		credentials,
+		{},
+		sim,
+		'task',
+		{
+			model: 'act_one',
+		},
+	);
+	expect(task).toMatchObject({ model: 'act_one', outcome: 'moderation' });
+	const done = await waitUntilFinished(n8n, exec.id, 40_000);
+	expect({ status: done.status, why: describeExecution(done) }).toMatchObject({
+		status: 'success',
+	});
+	const [out] = lastJson(done, 'Render');
+	expect(out).toMatchObject({
+		provider: 'comet',
+		model: 'act_one',
+		taskId: task.id,
+		status: 'failed',
+		timedOut: false,
+		videoUrl: null,
+		error: { category: 'moderation' },
+	});
+	expect(lastJson(done, 'After')).toEqual([out]);
+	await n8n.unpublish(workflowId);
+}
+
 describe('Act-Two Create "Until Callback" in a real n8n', () => {
-	it('useapi.net (task) and LiangXin (MP4): waiting, progress and forged calls keep waiting, the terminal callback resumes', async () => {
-		// both at once: each render takes ~13 s in this file's simulator
+	it('useapi.net (task) and LiangXin (MP4): waiting, progress and forged calls keep waiting, the terminal callback resumes; a failed CometAPI Act-One render resumes with status failed', async () => {
+		// all at once: each render takes ~13 s in this file's simulator
 		const results = await Promise.allSettled([
 			scenario('useapi', 'task'),
 			scenario('liangxin', 'binary'),
+			failedRender(),
 		]);
 		const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
 		if (failed.length) throw failed[0].reason;

@@ -14,12 +14,11 @@ export default async function globalTeardown(): Promise<void> {
 		await connectN8n(info.n8n.userFolder)
 			.then(async (n) => await n.stop())
 			.catch(() => undefined);
-		if (info.simulator?.pid && !state?.sim) {
-			try {
-				process.kill(info.simulator.pid, 'SIGTERM');
-			} catch {
-				/* gone */
-			}
+		// the simulator of a setup that ran in another process: only if that pid is still our simulator
+		const simPid = info.simulator?.pid;
+		if (simPid && !state?.sim && existsSync(`/proc/${simPid}/cmdline`)) {
+			if (readFileSync(`/proc/${simPid}/cmdline`, 'utf8').includes('simulator-process'))
+				process.kill(simPid, 'SIGTERM');
 		}
 	}
 	await state?.sim?.close();

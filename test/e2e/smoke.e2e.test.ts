@@ -69,4 +69,27 @@ describe('real n8n (shared instance)', () => {
 		const exec = await ctx.n8n.waitForExecution((e) => e.workflowId === id, { timeoutMs: 30_000 });
 		expect(exec.status).toBe('success');
 	});
+
+	it('survives a restart on the same folder: published webhook, API key and executions are kept', async () => {
+		const wf = workflow('smoke-webhook.json');
+		const path = uniqueWebhookPath('restart');
+		const hook = wf.nodes.find((n) => n.name === 'Webhook')!;
+		hook.parameters.path = path;
+		hook.webhookId = randomUUID();
+		const id = await ctx.n8n.importWorkflow(wf);
+		await ctx.n8n.publish(id);
+		expect((await ctx.n8n.runViaWebhook(path, { message: 'before', n: 1 })).status).toBe(200);
+
+		await ctx.n8n.stop();
+		expect(ctx.n8n.running()).toBe(false);
+		await expect(fetch(`${ctx.n8n.baseUrl}/healthz`)).rejects.toThrow();
+		await ctx.n8n.start();
+		expect(ctx.n8n.running()).toBe(true);
+
+		const res = await ctx.n8n.runViaWebhook<{ echo: string }>(path, { message: 'after', n: 2 });
+		expect(res.status).toBe(200);
+		expect(res.body).toEqual({ echo: 'after', doubled: 4 });
+		const runs = await ctx.n8n.listExecutions({ workflowId: id, includeData: false });
+		expect(runs.length).toBeGreaterThanOrEqual(2);
+	});
 });

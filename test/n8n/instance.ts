@@ -19,6 +19,7 @@ import {
 	mkdtempSync,
 	openSync,
 	readFileSync,
+	readlinkSync,
 	rmSync,
 	writeFileSync,
 } from 'node:fs';
@@ -393,11 +394,20 @@ function readState(userFolder: string): SavedState | undefined {
 	return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as SavedState) : undefined;
 }
 
-function pidAlive(pid: number | undefined): boolean {
+/**
+ * Whether `pid` is still the n8n we started on `userFolder` (never signal a recycled pid): it must be
+ * alive and, where /proc exists, run with that folder as its working directory.
+ */
+function pidAlive(pid: number | undefined, userFolder?: string): boolean {
 	if (!pid) return false;
 	try {
 		process.kill(pid, 0);
-		return true;
+	} catch {
+		return false;
+	}
+	if (!userFolder || !existsSync('/proc/self/cwd')) return true;
+	try {
+		return readlinkSync(`/proc/${pid}/cwd`) === userFolder;
 	} catch {
 		return false;
 	}
@@ -806,7 +816,7 @@ function makeInstance(userFolder: string, state: SavedState, runtime: Runtime): 
 		},
 		running() {
 			if (child) return child.exitCode === null && child.signalCode === null;
-			return pidAlive(state.pid);
+			return pidAlive(state.pid, userFolder);
 		},
 		async stop() {
 			if (child) {
@@ -820,12 +830,12 @@ function makeInstance(userFolder: string, state: SavedState, runtime: Runtime): 
 			}
 			// started by another process: stop by pid
 			const pid = state.pid;
-			if (!pidAlive(pid)) return;
+			if (!pidAlive(pid, userFolder)) return;
 			process.kill(pid!, 'SIGTERM');
 			const deadline = Date.now() + 20_000;
-			while (pidAlive(pid) && Date.now() < deadline) await sleep(200);
-			if (pidAlive(pid)) process.kill(pid!, 'SIGKILL');
-			while (pidAlive(pid)) await sleep(100);
+			while (pidAlive(pid, userFolder) && Date.now() < deadline) await sleep(200);
+			if (pidAlive(pid, userFolder)) process.kill(pid!, 'SIGKILL');
+			while (pidAlive(pid, userFolder)) await sleep(100);
 		},
 		async start() {
 			if (instance.running()) return;

@@ -5,7 +5,9 @@
 # ACT_TWO_PROVIDER=runway|useapi|comet|liangxin ACT_TWO_API_KEY=… [ACT_TWO_BASE_URL=…]), runs
 # examples/workflows/render-local-files.json (examples/assets → Act-Two → demo-output/*.mp4), prints the
 # editor URL and login, and keeps n8n running until Ctrl-C.
-#   --no-wait (or DEMO_EXIT=1)  exit after the run    --port N    --provider NAME
+#   --no-wait (or DEMO_EXIT=1)  exit after the run    --port N    --provider runway|useapi|comet|liangxin
+# CometAPI/LiangXin take inputs as URLs only: the simulator serves examples/assets; for a real one pass
+# ACT_TWO_CHARACTER_URL=… ACT_TWO_DRIVING_URL=… (public links).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"

@@ -8,7 +8,8 @@
  *
  * Options: --no-wait (or DEMO_EXIT=1) exit after the run · --port N (default 5678, or a free port) ·
  * --provider runway|useapi|comet|liangxin.
- * Real provider: RUNWAY_API_KEY=… (Runway), or ACT_TWO_PROVIDER=… ACT_TWO_API_KEY=… [ACT_TWO_BASE_URL=…].
+ * Real provider: RUNWAY_API_KEY=… (Runway), or ACT_TWO_PROVIDER=… ACT_TWO_API_KEY=… [ACT_TWO_BASE_URL=…]
+ * (CometAPI/LiangXin take URLs only: ACT_TWO_CHARACTER_URL=… ACT_TWO_DRIVING_URL=… public links).
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
@@ -136,6 +137,23 @@ async function main() {
 		for (const node of wf.nodes) {
 			if (node.type === 'n8n-nodes-act-two.actTwo') {
 				node.parameters.provider = provider;
+				// CometAPI and LiangXin take inputs as URLs only: the simulator serves examples/assets itself;
+				// for a real provider pass public links in ACT_TWO_CHARACTER_URL / ACT_TWO_DRIVING_URL
+				const characterUrl =
+					process.env.ACT_TWO_CHARACTER_URL ??
+					(sim ? `${sim.url}/static/character.png` : undefined);
+				const drivingUrl =
+					process.env.ACT_TWO_DRIVING_URL ?? (sim ? `${sim.url}/static/driving.mp4` : undefined);
+				const urlOnly = provider === 'comet' || provider === 'liangxin';
+				if ((urlOnly || process.env.ACT_TWO_CHARACTER_URL) && characterUrl && drivingUrl) {
+					Object.assign(node.parameters, {
+						characterSource: 'url',
+						characterUrl,
+						drivingSource: 'url',
+						drivingUrl,
+					});
+					say(`inputs as URLs (${provider} takes no uploads): ${characterUrl}, ${drivingUrl}`);
+				}
 				node.credentials = { [credType]: { id: credId, name: credName } };
 			}
 		}

@@ -7,7 +7,7 @@
  * keeps running for the editor until Ctrl-C.
  *
  * Options: --no-wait (or DEMO_EXIT=1) exit after the run · --port N (default 5678, or a free port) ·
- * --provider runway|useapi|comet|liangxin.
+ * --provider runway|useapi|comet|liangxin. DEMO_DIR / DEMO_OUTPUT move .n8n-demo/ and demo-output/ (the e2e test does).
  * Real provider: RUNWAY_API_KEY=… (Runway), or ACT_TWO_PROVIDER=… ACT_TWO_API_KEY=… [ACT_TWO_BASE_URL=…]
  * (CometAPI/LiangXin take URLs only: ACT_TWO_CHARACTER_URL=… ACT_TWO_DRIVING_URL=… public links).
  */
@@ -57,10 +57,10 @@ async function portOrFree(wanted: number): Promise<number> {
 
 async function main() {
 	const noWait = flag('no-wait') || process.env.DEMO_EXIT === '1';
-	const demoDir = join(REPO_ROOT, '.n8n-demo');
+	const demoDir = process.env.DEMO_DIR ?? join(REPO_ROOT, '.n8n-demo');
 	const userFolder = join(demoDir, 'n8n');
 	const filesDir = join(demoDir, 'files');
-	const outDir = join(REPO_ROOT, 'demo-output');
+	const outDir = process.env.DEMO_OUTPUT ?? join(REPO_ROOT, 'demo-output');
 
 	// provider: real when keys are given, else the simulator
 	let provider = (option('provider') ?? process.env.ACT_TWO_PROVIDER ?? 'runway') as Provider;

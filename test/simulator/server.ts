@@ -327,6 +327,16 @@ export function createSimServer(sim: SimState, controls: Controls): Server {
 					return;
 				}
 				if (pathname.startsWith('/files/') || pathname.startsWith('/static/')) {
+					// Only rules that name a /files or /static path apply here, so provider-wide rules keep their meaning.
+					const rule = sim.faults.take(
+						null,
+						ctx.method,
+						pathname,
+						pathname,
+						'generic',
+						(r) => !r.provider && r.path !== undefined,
+					);
+					if (rule && (await applyFault(ctx, rule))) return;
 					handleFiles(ctx, pathname);
 					return;
 				}

@@ -208,6 +208,54 @@ describe('Download Video', () => {
 			);
 			expect(sim.requests().filter((r) => r.path.startsWith('/files/'))).toHaveLength(0);
 		}));
+
+	it('a 503 spell on the output file is retried and the video still arrives whole', () =>
+		withSim(async (sim) => {
+			sim.faults.add({ path: '/files/', kind: 'server_error', status: 503, times: 2 });
+			const result = await runWorkflow(
+				flow(
+					items(1),
+					actTwo(
+						'runway',
+						urlInputs(sim, { waitForCompletion: 'poll', options: QUICK_POLL }) as never,
+						{},
+						'Create',
+					),
+					op('runway', 'downloadVideo'),
+				),
+				opts(sim),
+			);
+			expect(errorText(result)).toBe('');
+			const bytes = await readBinary(result.outputs('Op')[0]);
+			expect(bytes.equals(OUTPUT)).toBe(true);
+			expect(sim.requests().filter((r) => r.path.startsWith('/files/'))).toHaveLength(3);
+		}));
+
+	it('an output file that is gone (404) fails the item with not_found, without retrying', () =>
+		withSim(async (sim) => {
+			sim.faults.add({
+				path: '/files/',
+				kind: 'status',
+				status: 404,
+				body: { error: 'Not found' },
+			});
+			const result = await runWorkflow(
+				flow(
+					items(1),
+					actTwo(
+						'runway',
+						urlInputs(sim, { waitForCompletion: 'poll', options: QUICK_POLL }) as never,
+						{},
+						'Create',
+					),
+					op('runway', 'downloadVideo', {}, 'Op'),
+				),
+				opts(sim),
+			);
+			expect(result.status).toBe('error');
+			expect(result.error?.message).toMatch(/404/);
+			expect(sim.requests().filter((r) => r.path.startsWith('/files/'))).toHaveLength(1);
+		}));
 });
 
 describe('Upload, then Create from the asset', () => {

@@ -2,6 +2,7 @@
 module.exports = {
 	testEnvironment: 'node',
 	rootDir: __dirname,
+	roots: ['<rootDir>/test', '<rootDir>/nodes', '<rootDir>/credentials'],
 	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/test/tsconfig.json' }] },
 	testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'],
 	globalSetup: '<rootDir>/test/e2e/global-setup.ts',

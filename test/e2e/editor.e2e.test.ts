@@ -15,6 +15,7 @@ import {
 	openNode,
 	openWorkflow,
 	searchNodePanel,
+	openNodePanelItem,
 	openNewWorkflow,
 	type NodePanelItem,
 } from './editor';
@@ -62,8 +63,13 @@ describeEditor('n8n editor (chromium)', () => {
 		).body;
 		const describe = (name: string) =>
 			types.find((t) => t.name === `n8n-nodes-act-two.${name}`)?.description;
-		const check = async (items: NodePanelItem[], expectedDescription: string | undefined) => {
-			const item = items.find((i) => i.name === 'Act-Two' && i.description === expectedDescription);
+		const check = async (
+			items: NodePanelItem[],
+			expectedDescriptions: Array<string | undefined>,
+		) => {
+			const item = items.find(
+				(i) => i.name === 'Act-Two' && expectedDescriptions.includes(i.description),
+			);
 			expect({ found: !!item, shown: items.map((i) => `${i.name}: ${i.description}`) }).toEqual(
 				expect.objectContaining({ found: true }),
 			);
@@ -74,16 +80,24 @@ describeEditor('n8n editor (chromium)', () => {
 			expect(icon.headers.get('content-type')).toMatch(/image\/svg\+xml|image\/png/);
 		};
 
-		// regular view ("What happens next?") of a workflow that has a trigger: the action node
+		// regular view ("What happens next?"): n8n merges a node and its trigger into one "Act-Two" entry
+		// (as for its own services) whose panel lists the operations as actions and the trigger
 		const { id } = await importShowcase(ctx.n8n);
 		await openWorkflow(page, ctx.n8n, id);
-		await check(await searchNodePanel(page, 'Act-Two'), describe('actTwo'));
+		await check(await searchNodePanel(page, 'Act-Two'), [
+			describe('actTwo'),
+			describe('actTwoTrigger'),
+		]);
+		const actions = await openNodePanelItem(page, 'Act-Two');
+		for (const action of ['Create a character performance', 'Wait for a task', 'Upload a file']) {
+			expect(actions).toContain(action);
+		}
 		await page.screenshot({ path: join(shots, 'node-panel-regular.png') });
 		await page.keyboard.press('Escape');
 
 		// trigger view ("What triggers this workflow?") of an empty workflow: the trigger (shown as "Act-Two")
 		await openNewWorkflow(page, ctx.n8n);
-		await check(await searchNodePanel(page, 'Act-Two'), describe('actTwoTrigger'));
+		await check(await searchNodePanel(page, 'Act-Two'), [describe('actTwoTrigger')]);
 		await page.screenshot({ path: join(shots, 'node-panel-trigger.png') });
 		await page.keyboard.press('Escape');
 	});

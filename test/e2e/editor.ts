@@ -166,6 +166,17 @@ export async function searchNodePanel(page: Page, query: string): Promise<NodePa
 		);
 }
 
+/** Clicks a node-panel entry and returns the text of the panel it opens (a service's Actions and Triggers). */
+export async function openNodePanelItem(page: Page, name: string): Promise<string> {
+	await page
+		.locator('[data-test-id="node-creator"] [data-test-id="item-iterator-item"]')
+		.filter({ has: page.locator('[data-test-id="node-creator-item-name"]', { hasText: name }) })
+		.first()
+		.click();
+	await page.waitForTimeout(1000);
+	return await page.locator('[data-test-id="node-creator"]').first().innerText();
+}
+
 /** Opens a new, empty workflow in the editor. */
 export async function openNewWorkflow(page: Page, n8n: N8nInstance): Promise<void> {
 	await page.goto(`${n8n.baseUrl}/workflow/new`, { waitUntil: 'domcontentloaded' });

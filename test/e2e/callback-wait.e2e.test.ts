@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
+ 
 /**
  * "Until Callback" (issue 5) in a real n8n: Act-Two Create parks the execution (`waiting`, no worker
  * held) with `$execution.resumeUrl` as the provider's callback URL; progress callbacks and forged calls

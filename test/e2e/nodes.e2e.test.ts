@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
 /**
  * The Act-Two node inside a real n8n 2.x (the shared instance of global-setup.ts, package installed from
  * `npm pack`), against the provider simulator. Three published workflows, each started once through its

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
+ 
 /**
  * The Act-Two Trigger in a real n8n: a published workflow whose production URL receives the simulator's
  * real callbacks. A render started by an Act-Two node (Callback URL = trigger URL + ?secret=) starts exactly

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
+ 
 /**
  * Minimal stand-ins for the n8n-nodes-base nodes the package's workflows need, so the harness does not
  * depend on n8n-nodes-base (it is not installed and is huge).
@@ -24,7 +24,7 @@ export const MANUAL_TRIGGER_TYPE = 'n8n-nodes-base.manualTrigger';
 export const NO_OP_TYPE = 'n8n-nodes-base.noOp';
 export const SET_ITEMS_TYPE = 'harness.setItems';
 
-// eslint-disable-next-line @n8n/community-nodes/node-usable-as-tool -- harness stand-in for an n8n-nodes-base node
+ 
 export class ManualTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Manual Trigger',

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
+ 
 /**
  * An `ICredentialsHelper` fed from plain objects (`opts.credentials`), in the spirit of n8n's
  * `packages/core/nodes-testing/credentials-helper.ts`, but with the parts of the CLI's

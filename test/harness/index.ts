@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
+ 
 /**
  * Act-Two workflow test harness: runs workflows inside n8n-core's real WorkflowExecute (n8n-core 2.39.8,
  * n8n-workflow 2.39.3 = what n8n 2.39.10 ships), in the spirit of n8n's NodeTestHarness: workflow JSON in,

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
+ 
 /** Tiny helpers to write workflow JSON in tests without positions/ids boilerplate. */
 import type { IConnections, INode, INodeParameters } from 'n8n-workflow';
 

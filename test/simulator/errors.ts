@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
+ 
 import type { SimProvider } from './types';
 
 /** Each provider's own error body for an injected status (when the fault rule brings no body). */

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, no-console -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
 import { startSimulator } from './index';
 
 const HELP = `Act-Two provider simulator (Runway, useapi.net, CometAPI, LiangXin)

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
+ 
 
 /** What the top-level boxes of an ISO-BMFF file (MP4 / QuickTime MOV) tell about it. */
 export interface Mp4Info {

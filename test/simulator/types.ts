@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
+ 
 
 /** The four simulated providers. */
 export type SimProvider = 'runway' | 'useapi' | 'comet' | 'liangxin';

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
+ 
 /** Batches: bounded concurrency, 429 / 5xx handling, no duplicate creates, errors routed per item. */
 import { runWorkflow } from '../../harness';
 

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
+ 
 /**
  * Create with "Until Callback": the execution parks (status waiting), the provider gets the execution's resume
  * URL as its callback URL, and the callbacks the simulator really sent are delivered to the resume webhook.

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
+ 
 /** Create for every provider: URL, binary and asset inputs, generation options, wait modes, output modes. */
 import { readBinary, runWorkflow } from '../../harness';
 import type { SimProvider, Simulator } from '../../simulator';

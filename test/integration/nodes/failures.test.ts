@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
+ 
 /** Failed renders (moderation, credits), cancellation mid-poll, timeouts, and CometAPI's answer-shape quirks. */
 import { runWorkflow, startWorkflow } from '../../harness';
 import type { SimProvider, Simulator } from '../../simulator';

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
+ 
 /** Get, Wait (many tasks together), Cancel, Download Video and Upload, chained after Create the way users chain them. */
 import type { INode } from 'n8n-workflow';
 

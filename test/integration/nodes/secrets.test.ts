@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
+ 
 /** No API key may appear in an output item, an error message or description, or anywhere in the run data. */
 import { runWorkflow } from '../../harness';
 import type { RunResult } from '../../harness';

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
+ 
 /**
  * The Act-Two Trigger fed with the callbacks the simulator really sent (captured by a local receiver, then
  * replayed with their bodies and headers) and with hand-made forged ones.

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
+ 
 /** Validation before spending credits: bad parameters and inputs fail before any request reaches the provider. */
 import { runWorkflow } from '../../harness';
 import type { SimProvider, Simulator } from '../../simulator';

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
+ 
 import { createHmac } from 'node:crypto';
 
 import { type Ctx, type Route, isPlainObject } from '../http';

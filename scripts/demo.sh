@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm run demo`: one command on a fresh machine.
-# Installs Node 24 + n8n (cached in .cache/), npm ci when needed, builds and packs the package, starts a fresh
+# Installs Node 24 + n8n (cached in .cache/), npm install when needed, builds and packs the package, starts a fresh
 # n8n in .n8n-demo/ with it installed, the provider simulator (or a real provider: RUNWAY_API_KEY=…, or
 # ACT_TWO_PROVIDER=runway|useapi|comet|liangxin ACT_TWO_API_KEY=… [ACT_TWO_BASE_URL=…]), runs
 # examples/workflows/render-local-files.json (examples/assets → Act-Two → demo-output/*.mp4), prints the
@@ -21,8 +21,8 @@ export NODE24 N8N_BIN
 export PATH="$(dirname "$NODE24"):$PATH"
 
 if [[ ! -d node_modules || ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  say "npm ci"
-  npm ci --no-audit --no-fund
+  say "npm install (dev tools, from the lockfile)"
+  npm install --no-save --no-audit --no-fund
 fi
 
 say "building the package"

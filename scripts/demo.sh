@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm run demo`: one command on a fresh machine.
 # Installs Node 24 + n8n (cached in .cache/), npm install when needed, builds and packs the package, starts a fresh
-# n8n in .n8n-demo/ with it installed, the provider simulator (or a real provider: RUNWAY_API_KEY=…, or
+# n8n in ~/.n8n-act-two-demo/ with it installed, the provider simulator (or a real provider: RUNWAY_API_KEY=…, or
 # ACT_TWO_PROVIDER=runway|useapi|comet|liangxin ACT_TWO_API_KEY=… [ACT_TWO_BASE_URL=…]), runs
 # examples/workflows/render-local-files.json (examples/assets → Act-Two → demo-output/*.mp4), prints the
 # editor URL and login, and keeps n8n running until Ctrl-C.
@@ -26,7 +26,8 @@ if [[ ! -d node_modules || ! -f node_modules/.package-lock.json || package-lock.
 fi
 
 say "building the package"
-mkdir -p .n8n-demo
-npm run build >.n8n-demo/build.log 2>&1 || { cat .n8n-demo/build.log >&2; say "build failed"; exit 1; }
+build_log="$(mktemp)"
+npm run build >"$build_log" 2>&1 || { cat "$build_log" >&2; say "build failed"; exit 1; }
+rm -f "$build_log"
 
 exec node --import tsx test/n8n/demo.ts "$@"

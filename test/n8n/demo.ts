@@ -1,17 +1,18 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
 /**
  * `npm run demo` (scripts/demo.sh builds first, then runs this with Node 24):
- * a fresh n8n in .n8n-demo/ with the packed package installed, the provider simulator (or a real
+ * a fresh n8n in ~/.n8n-act-two-demo/ with the packed package installed, the provider simulator (or a real
  * provider), the example workflow examples/workflows/render-local-files.json run once
  * (driving video + character image from examples/assets → Act-Two → MP4 in demo-output/), then n8n
  * keeps running for the editor until Ctrl-C.
  *
  * Options: --no-wait (or DEMO_EXIT=1) exit after the run · --port N (default 5678, or a free port) ·
- * --provider runway|useapi|comet|liangxin. DEMO_DIR / DEMO_OUTPUT move .n8n-demo/ and demo-output/ (the e2e test does).
+ * --provider runway|useapi|comet|liangxin. DEMO_DIR / DEMO_OUTPUT move ~/.n8n-act-two-demo/ and demo-output/ (the e2e test does).
  * Real provider: RUNWAY_API_KEY=… (Runway), or ACT_TWO_PROVIDER=… ACT_TWO_API_KEY=… [ACT_TWO_BASE_URL=…]
  * (CometAPI/LiangXin take URLs only: ACT_TWO_CHARACTER_URL=… ACT_TWO_DRIVING_URL=… public links).
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 
 import {
@@ -57,7 +58,8 @@ async function portOrFree(wanted: number): Promise<number> {
 
 async function main() {
 	const noWait = flag('no-wait') || process.env.DEMO_EXIT === '1';
-	const demoDir = process.env.DEMO_DIR ?? join(REPO_ROOT, '.n8n-demo');
+	// Outside the repo: an n8n user folder holds thousands of cached editor files that `eslint .` would walk.
+	const demoDir = process.env.DEMO_DIR ?? join(homedir(), '.n8n-act-two-demo');
 	const userFolder = join(demoDir, 'n8n');
 	const filesDir = join(demoDir, 'files');
 	const outDir = process.env.DEMO_OUTPUT ?? join(REPO_ROOT, 'demo-output');

@@ -114,9 +114,7 @@ async function main() {
 			copyFileSync(join(ASSETS, f), join(actTwoFiles, f));
 
 		const port = Number(option('port') ?? process.env.DEMO_PORT ?? (await portOrFree(5678)));
-		say(
-			`starting n8n on port ${port} (user folder ${relative(REPO_ROOT, userFolder)}, about 20-40 s)`,
-		);
+		say(`starting n8n on port ${port} (user folder ${userFolder}, about 20-40 s)`);
 		n8n = await startN8n({
 			userFolder,
 			port,
@@ -178,7 +176,13 @@ async function main() {
 			| { taskId?: string; status?: string; outputs?: Array<{ url: string }> }
 			| undefined;
 		const saved = nodeOutput(exec, 'Save MP4')[0]?.json as { fileName?: string } | undefined;
-		const written = saved?.fileName ?? join(actTwoFiles, 'output', `act-two-${task?.taskId}.mp4`);
+		const written =
+			saved?.fileName ??
+			join(
+				actTwoFiles,
+				'output',
+				`act-two-${String(task?.taskId).replace(/[^A-Za-z0-9._-]+/g, '_')}.mp4`,
+			);
 		if (!existsSync(written)) throw new Error(`the workflow succeeded but ${written} is missing`);
 		mkdirSync(outDir, { recursive: true });
 		const mp4 = join(outDir, basename(written));

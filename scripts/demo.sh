@@ -13,7 +13,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 say() { printf '\033[1m[demo]\033[0m %s\n' "$*" >&2; }
 
-say "Node 24 + n8n (first run downloads about 1 GB and takes ~6 minutes; then cached)"
+say "Node 24 + n8n (first run downloads about 1 GB and takes ~8 minutes; then cached)"
 install_out="$(bash scripts/install-n8n.sh)"
 NODE24="$(sed -n 's/^NODE24=//p' <<<"$install_out")"
 N8N_BIN="$(sed -n 's/^N8N_BIN=//p' <<<"$install_out")"

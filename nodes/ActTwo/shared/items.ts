@@ -72,8 +72,10 @@ export function errorItem(
 	return { json: errorJson(error, extra), pairedItem: { item: itemIndex } };
 }
 
-export interface ItemOutcome {
-	items: INodeExecutionData[];
+/** Output items (results and Continue On Fail errors) back in the order of the input items they pair with. */
+export function inInputOrder(...lists: INodeExecutionData[][]): INodeExecutionData[] {
+	const index = (item: INodeExecutionData) => (item.pairedItem as { item: number }).item;
+	return lists.flat().sort((a, b) => index(a) - index(b));
 }
 
 /**
@@ -86,7 +88,6 @@ export async function runPerItem(
 	count: number,
 	concurrency: number,
 	handle: (itemIndex: number) => Promise<INodeExecutionData[]>,
-	onError?: (itemIndex: number, error: NodeApiError | NodeOperationError) => IDataObject,
 ): Promise<INodeExecutionData[]> {
 	const continueOnFail = ctx.continueOnFail();
 	let firstError: NodeApiError | NodeOperationError | undefined;
@@ -104,7 +105,7 @@ export async function runPerItem(
 					firstError ??= nodeError;
 					return [];
 				}
-				return [errorItem(nodeError, i, onError?.(i, nodeError))];
+				return [errorItem(nodeError, i)];
 			}
 		},
 		() => firstError !== undefined,

@@ -8,7 +8,7 @@ import type {
 
 import { providerContext } from '../../shared/context';
 import type { ProviderContext } from '../../shared/context';
-import { errorItem, toNodeError } from '../../shared/items';
+import { errorItem, inInputOrder, toNodeError } from '../../shared/items';
 import { checkMediaParams, loadBinary, readMediaParams, resolveMedia } from '../../shared/media';
 import type { MediaParams } from '../../shared/media';
 import { taskJson } from '../../shared/output';
@@ -254,10 +254,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		}
 	}
 	const errors = slots.flatMap((s) => (s.error ? [s.error] : []));
-	return [...results, ...errors].sort((a, b) => pairedIndex(a) - pairedIndex(b));
+	return inInputOrder(results, errors);
 }
-
-const pairedIndex = (item: INodeExecutionData) => (item.pairedItem as { item: number }).item;
 
 /** An error that stops the node must not lose renders that already started and are being billed. */
 function withStartedTasks(

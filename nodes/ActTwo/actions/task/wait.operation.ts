@@ -6,7 +6,7 @@ import type {
 } from 'n8n-workflow';
 
 import { providerContext } from '../../shared/context';
-import { errorItem, readTaskId, toNodeError } from '../../shared/items';
+import { errorItem, inInputOrder, readTaskId, toNodeError } from '../../shared/items';
 import type { ModelId, NormalizedTask } from '../../providers/types';
 import { makeTask } from '../../providers/task';
 import {
@@ -65,7 +65,5 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		readOutputSettings(this),
 		concurrency,
 	);
-	return [...results, ...errors].sort(
-		(a, b) => (a.pairedItem as { item: number }).item - (b.pairedItem as { item: number }).item,
-	);
+	return inInputOrder(results, errors);
 }

@@ -259,7 +259,9 @@ async function scenario(provider: 'useapi' | 'liangxin', output: 'task' | 'binar
 	expect({ status: done.status, why: describeExecution(done) }).toMatchObject({
 		status: 'success',
 	});
-	const final = sim.callbacks().filter((c) => c.taskId === task.id && c.event === 'final');
+	const final = (await sim.callbacksSettled()).filter(
+		(c) => c.taskId === task.id && c.event === 'final',
+	);
 	expect(final.length).toBeGreaterThan(0);
 	expect(final[final.length - 1].status).toBe(200);
 	const [out] = lastJson(done, 'Render');
@@ -377,7 +379,9 @@ describe('Act-Two Create "Until Callback" in a real n8n', () => {
 			expect({ status: doneA.status, why: describeExecution(doneA) }).toMatchObject({
 				status: 'success',
 			});
-			const finals = s.callbacks().filter((c) => c.taskId === a.task.id && c.event === 'final');
+			const finals = (await s.callbacksSettled()).filter(
+				(c) => c.taskId === a.task.id && c.event === 'final',
+			);
 			expect(finals[finals.length - 1].status).toBe(200);
 			expect(finals.length).toBeGreaterThan(1);
 			const [outA] = lastJson(doneA, 'After');

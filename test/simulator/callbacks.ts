@@ -18,6 +18,7 @@ export class CallbackSender {
 	private readonly log: RecordedCallback[] = [];
 	private readonly timers = new Set<NodeJS.Timeout>();
 	private readonly inflight = new Set<AbortController>();
+	private readonly pending = new Set<Promise<void>>();
 	private closed = false;
 	private generation = 0;
 
@@ -30,8 +31,23 @@ export class CallbackSender {
 		return this.log.map((r) => ({ ...r }));
 	}
 
+	/**
+	 * The log once no POST is in flight. A receiver sees a callback before its answer is logged here,
+	 * so a test that saw it arrive reads the log through this. Retries still scheduled are not awaited.
+	 */
+	async settled(): Promise<RecordedCallback[]> {
+		while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+		return this.records();
+	}
+
 	send(job: CallbackJob): void {
-		void this.attempt(job, 1, this.generation);
+		this.track(this.attempt(job, 1, this.generation));
+	}
+
+	private track(attempt: Promise<void>): void {
+		this.pending.add(attempt);
+		const done = (): void => void this.pending.delete(attempt);
+		void attempt.then(done, done);
 	}
 
 	private async attempt(job: CallbackJob, attempt: number, generation: number): Promise<void> {
@@ -79,7 +95,7 @@ export class CallbackSender {
 		const t = setTimeout(
 			() => {
 				this.timers.delete(t);
-				void this.attempt(job, attempt + 1, generation);
+				this.track(this.attempt(job, attempt + 1, generation));
 			},
 			this.baseDelayMs * 2 ** (attempt - 1),
 		);

@@ -86,6 +86,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
 		tasks,
 		requests: () => sim.requestLog.map((r) => ({ ...r })),
 		callbacks: () => sim.callbacks.records(),
+		callbacksSettled: () => sim.callbacks.settled(),
 		staticUrl: (name: string) => sim.url + '/static/' + encodeURIComponent(name),
 		reset: () => sim.reset(),
 		close: async () => {

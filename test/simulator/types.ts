@@ -173,6 +173,8 @@ export interface Simulator {
 	tasks(): SimTask[];
 	requests(): RecordedRequest[];
 	callbacks(): RecordedCallback[];
+	/** The callback log once no POST is in flight (a receiver sees a callback before its answer is logged). */
+	callbacksSettled(): Promise<RecordedCallback[]>;
 	/** Serves files of examples/assets and test/fixtures as loopback input URLs: `${url}/static/<name>`. */
 	staticUrl(name: string): string;
 	reset(): void;

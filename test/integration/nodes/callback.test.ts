@@ -340,7 +340,7 @@ describe('over real HTTP: the simulator calls the harness waiting-webhook server
 					expect(item.json).toMatchObject({ status: 'succeeded', timedOut: false });
 					expect(startsWithFtyp(await readBinary(item))).toBe(true);
 					// Every callback was answered 2xx (progress → 200 not resumed, final → resumed).
-					const answered = sim.callbacks().map((c) => c.status);
+					const answered = (await sim.callbacksSettled()).map((c) => c.status);
 					expect(answered.length).toBeGreaterThan(0);
 					expect(answered.every((s) => s !== null && s >= 200 && s < 300)).toBe(true);
 				} finally {

@@ -178,9 +178,9 @@ describe('simulator: LiangXin (Kie-style jobs API)', () => {
 					.digest('base64');
 				expect(timingSafeEqual(Buffer.from(sig), Buffer.from(expected))).toBe(true);
 			}
-			const attempts = sim
-				.callbacks()
-				.filter((c) => c.taskId === hook.received[0].body.data.taskId);
+			const attempts = (await sim.callbacksSettled()).filter(
+				(c) => c.taskId === hook.received[0].body.data.taskId,
+			);
 			expect(attempts.map((a) => a.status)).toEqual([500, 200]);
 		} finally {
 			await hook.close();

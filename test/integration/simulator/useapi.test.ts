@@ -312,10 +312,10 @@ describe('simulator: useapi.net', () => {
 				expect(bodies.some((b) => b.status === 'RUNNING')).toBe(true);
 				const final = bodies.find((b) => b.status === 'SUCCEEDED');
 				expect(final.artifacts[0].url).toContain('/files/');
-				const log = sim.callbacks();
-				expect(log[0]).toMatchObject({ provider: 'useapi', attempt: 1, status: 500 });
 				await waitFor(() => sim.callbacks().find((c) => c.attempt === 2 && c.status === 200));
-				expect(log.filter((c) => c.event === 'final').length).toBeGreaterThanOrEqual(1);
+				const log = await sim.callbacksSettled();
+				expect(log[0]).toMatchObject({ provider: 'useapi', attempt: 1, status: 500 });
+				expect(log.filter((c) => c.event === 'final' && c.status === 200)).toHaveLength(1);
 			} finally {
 				await hook.close();
 			}

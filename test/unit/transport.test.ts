@@ -60,6 +60,21 @@ describe('retry policy: a create is never retried after an ambiguous failure', (
 		expect(calls).toBe(4);
 		expect(Date.now() - started).toBeGreaterThanOrEqual(55);
 	});
+	it('makes no retry that would start after the deadline', async () => {
+		let calls = 0;
+		const started = Date.now();
+		await expect(
+			withRetry(
+				async () => {
+					calls++;
+					throw err(429, { error: 'come back later' }, calls === 1 ? 50 : 60_000);
+				},
+				{ policy: 'idempotent', deadline: started + 1000 },
+			),
+		).rejects.toThrow('come back later');
+		expect(calls).toBe(2);
+		expect(Date.now() - started).toBeLessThan(900);
+	});
 	it('stops waiting when the execution is cancelled', async () => {
 		const controller = new AbortController();
 		const p = withRetry(

@@ -112,6 +112,8 @@ export interface ApiRequest {
 	authenticated?: boolean;
 	/** For APIs that answer HTTP 200 with an error code in the body: return that code, or null when the body is a success. */
 	businessCode?: (body: unknown) => number | null;
+	/** Epoch ms (a poll's timeout): no retry waits past it, and the request's own timeout ends there. */
+	deadline?: number;
 }
 
 /** The only way adapters reach the network; implemented by transport/ on n8n's HTTP helpers. */

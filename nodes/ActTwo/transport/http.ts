@@ -44,6 +44,10 @@ export function joinUrl(baseUrl: string, path: string): string {
 	return `${baseUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 }
 
+/** A request made against a deadline waits at most until then (but always at least a second). */
+const requestTimeout = (timeoutMs: number, deadline?: number) =>
+	deadline === undefined ? timeoutMs : Math.min(timeoutMs, Math.max(1000, deadline - Date.now()));
+
 const MALFORMED = Symbol('malformed');
 
 function parseBody(body: unknown): unknown {
@@ -65,9 +69,15 @@ export function createApiClient(ctx: HttpContext, config: ClientConfig): ApiClie
 				policy: req.retry,
 				signal: config.signal,
 				baseDelayMs: config.retryBaseDelayMs,
+				deadline: req.deadline,
 			});
 		},
 	};
+}
+
+/** The same client, with every request bound to a deadline (see ApiRequest.deadline). */
+export function withDeadline(client: ApiClient, deadline: number): ApiClient {
+	return { request: async (req) => await client.request({ deadline, ...req }) };
 }
 
 async function send(ctx: HttpContext, config: ClientConfig, req: ApiRequest): Promise<unknown> {
@@ -83,7 +93,7 @@ async function send(ctx: HttpContext, config: ClientConfig, req: ApiRequest): Pr
 		encoding: 'text',
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
-		timeout: config.timeoutMs ?? 60_000,
+		timeout: requestTimeout(config.timeoutMs ?? 60_000, req.deadline),
 		abortSignal: config.signal,
 	};
 	const sent = await settle(

@@ -35,10 +35,12 @@ const jittered = (o: PollOptions) =>
  */
 export async function pollTasks(
 	tasks: NormalizedTask[],
-	read: (task: NormalizedTask) => Promise<NormalizedTask>,
+	/** Reads one task; `deadline` (epoch ms) is when the poll times out, so the read's retries stop there. */
+	read: (task: NormalizedTask, deadline: number) => Promise<NormalizedTask>,
 	options: PollOptions,
 ): Promise<PollResult[]> {
 	const started = Date.now();
+	const deadline = started + options.timeoutMs;
 	const grace = options.notYetVisibleMs ?? 30_000;
 	const results: PollResult[] = tasks.map((task) =>
 		isTerminal(task) ? { kind: 'done', task } : { kind: 'timeout', task },
@@ -54,7 +56,7 @@ export async function pollTasks(
 		first = false;
 		await mapWithConcurrency(pending, options.concurrency, async (i) => {
 			const current = results[i].task;
-			const read_ = await settle(read(current));
+			const read_ = await settle(read(current, deadline));
 			if (read_.ok) {
 				results[i] = isTerminal(read_.value)
 					? { kind: 'done', task: read_.value }

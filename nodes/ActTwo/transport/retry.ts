@@ -12,6 +12,8 @@ export interface RetryOptions {
 	maxDelayMs?: number;
 	/** For tests and benchmarks: scales the computed backoff (not Retry-After). */
 	baseDelayMs?: number;
+	/** Epoch ms: a retry that would start after it is not made; the last error is thrown instead. */
+	deadline?: number;
 }
 
 /** Parse Retry-After (seconds or HTTP date) and retry-after-ms, as Runway's SDK does. */
@@ -59,9 +61,9 @@ export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions):
 		if (outcome.ok) return outcome.value;
 		if (attempt >= maxRetries || !isRetryable(outcome.error, options.policy)) throw outcome.error;
 		const hinted = (outcome.error as ProviderError).retryAfterMs;
-		await sleep(
-			Math.min(hinted ?? backoffMs(attempt, options.baseDelayMs), maxDelay),
-			options.signal,
-		);
+		const delay = Math.min(hinted ?? backoffMs(attempt, options.baseDelayMs), maxDelay);
+		if (options.deadline !== undefined && Date.now() + delay >= options.deadline)
+			throw outcome.error;
+		await sleep(delay, options.signal);
 	}
 }

@@ -206,6 +206,30 @@ describe('timeout', () => {
 			const done = out.find((i) => i.json.taskId !== stuckTask.id)!;
 			expect(done.json).toMatchObject({ timedOut: false, status: 'succeeded' });
 		}));
+
+	it('a status read told to come back in 30 s does not hold the node past its timeout', () =>
+		withSim(async (sim) => {
+			sim.faults.add({
+				provider: 'runway',
+				method: 'GET',
+				path: '/v1/tasks/',
+				kind: 'rate_limit',
+				retryAfter: 30,
+			});
+			const started = Date.now();
+			const result = await runWorkflow(
+				workflow(items(1), actTwo('runway', stuck(sim, 'error') as never)),
+				{ credentials: credentials(sim) },
+			);
+			expect(result.status).toBe('error');
+			const taskId = sim.tasks()[0].id;
+			expect(result.error?.message).toMatch(
+				new RegExp(
+					`^Runway: Task ${taskId} did not finish within 0.03 minutes \\(last status: queued\\); its last status read failed: `,
+				),
+			);
+			expect(Date.now() - started).toBeLessThan(6000);
+		}));
 });
 
 describe('CometAPI quirks', () => {

@@ -7,6 +7,7 @@ import { taskJson } from '../../shared/output';
 import type { OutputMode } from '../../shared/output';
 import type { NormalizedTask } from '../../providers/types';
 import { videoBinary } from '../../transport/download';
+import { withDeadline } from '../../transport/http';
 import { mapWithConcurrency } from '../../transport/limit';
 import { pollTasks } from '../../transport/poll';
 import type { PollResult } from '../../transport/poll';
@@ -109,7 +110,8 @@ export async function waitAndOutput(
 ): Promise<INodeExecutionData[]> {
 	const results = await pollTasks(
 		tasks.map((t) => t.task),
-		async (task) => await pctx.adapter.get(pctx.client, task.taskId, task.model),
+		async (task, deadline) =>
+			await pctx.adapter.get(withDeadline(pctx.client, deadline), task.taskId, task.model),
 		{ ...wait, concurrency, signal: pctx.signal },
 	);
 	const continueOnFail = ctx.continueOnFail();

@@ -12,6 +12,7 @@ import { errorItem, inInputOrder, toNodeError } from '../../shared/items';
 import { checkMediaParams, loadBinary, readMediaParams, resolveMedia } from '../../shared/media';
 import type { MediaParams } from '../../shared/media';
 import { taskJson } from '../../shared/output';
+import { runsAsAgentTool } from '../../shared/tool';
 import { validateCreateOptions } from '../../shared/validation';
 import type { CreateOptions } from '../../shared/validation';
 import type { CreateInput, ModelId, NormalizedTask, ProviderId } from '../../providers/types';
@@ -169,6 +170,17 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		throw new NodeOperationError(this.getNode(), `${pctx.adapter.displayName} does not call back`, {
 			description: 'Runway has no completion callbacks. Choose "Poll Until Done" instead.',
 		});
+	}
+	// A tool call must answer its agent; parking the whole execution would leave the agent without one.
+	if (waitMode === 'callback' && runsAsAgentTool(this)) {
+		throw new NodeOperationError(
+			this.getNode(),
+			'"Until Callback" cannot be used when an AI agent runs this node as a tool',
+			{
+				description:
+					'Nothing was sent to the provider. Choose "Poll Until Done" so the agent gets the video URL, or "Don\'t Wait" so it gets the task ID to check later.',
+			},
+		);
 	}
 	// One waiting execution resumes with one callback: a batch would start renders nobody waits for.
 	if (waitMode === 'callback' && items.length > 1) {

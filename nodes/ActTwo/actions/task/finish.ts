@@ -4,6 +4,7 @@ import type { ProviderContext } from '../../shared/context';
 import { ProviderError } from '../../shared/errors';
 import { errorItem, toNodeError } from '../../shared/items';
 import { taskJson } from '../../shared/output';
+import { runsAsAgentTool } from '../../shared/tool';
 import type { OutputMode } from '../../shared/output';
 import type { NormalizedTask } from '../../providers/types';
 import { videoBinary } from '../../transport/download';
@@ -38,7 +39,7 @@ export function readWaitSettings(ctx: IExecuteFunctions, initialDelay: boolean):
 
 export function readOutputSettings(ctx: IExecuteFunctions): OutputSettings {
 	// An AI agent gets URLs: binary data does not cross the tool boundary.
-	const mode = ctx.isToolExecution?.()
+	const mode = runsAsAgentTool(ctx)
 		? 'url'
 		: (ctx.getNodeParameter('output', 0, 'task') as OutputMode);
 	return {

@@ -63,6 +63,17 @@ export {
 	setItemsParameters,
 	type SetItemSpec,
 } from './core-nodes';
+export {
+	AGENT_TYPE,
+	agentNode,
+	agentWorkflow,
+	asAiTool,
+	StandInAgent,
+	TOOL_CALL_ID,
+	toolTypeName,
+	type AgentToolCall,
+	type ToolCallPath,
+} from './agent';
 export { HarnessCredentialsHelper } from './credentials-helper';
 export { CredentialTypeRegistry, NodeTypeRegistry, PACKAGE_NAME, loadPackageFromSource } from './registry';
 export { chain, node } from './workflow-builder';

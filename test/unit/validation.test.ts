@@ -2,7 +2,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 
-import { mp4DurationSeconds } from '../../nodes/ActTwo/shared/mp4';
+import { mp4DurationFromStream, mp4DurationSeconds } from '../../nodes/ActTwo/shared/mp4';
 import {
 	drivingDurationProblem,
 	validateCreateOptions,
@@ -51,6 +51,73 @@ describe('create options', () => {
 		expect(validateCreateOptions('runway', 'act_two', { callbackUrl: '', replyRef: '' }).ok).toBe(
 			true,
 		);
+	});
+});
+
+/** Splits a file into chunks of the given sizes (cycled), as a stream would deliver it. */
+async function* inChunks(data: Buffer, sizes: number[]): AsyncGenerator<Buffer> {
+	for (let at = 0, n = 0; at < data.length; n++) {
+		const size = sizes[n % sizes.length];
+		yield data.subarray(at, at + size);
+		at += size;
+	}
+}
+
+describe('driving video duration read from a stream', () => {
+	const driving = asset('examples', 'assets', 'driving.mp4');
+	const ftypEnd = driving.readUInt32BE(0);
+	const free = (bytes: number) => {
+		const box = Buffer.alloc(bytes);
+		box.writeUInt32BE(bytes, 0);
+		box.write('free', 4, 'latin1');
+		return box;
+	};
+
+	it('gives what the whole-buffer reader gives, whatever the chunk sizes', async () => {
+		for (const file of [
+			driving,
+			asset('test', 'fixtures', 'too-short.mp4'),
+			asset('test', 'fixtures', 'reference.mov'),
+		]) {
+			const expected = mp4DurationSeconds(file);
+			expect(expected).not.toBeNull();
+			for (const sizes of [[1], [7, 3, 1000], [65536], [file.length]])
+				expect(await mp4DurationFromStream(inChunks(file, sizes))).toBe(expected);
+		}
+	});
+	it('skips a large box before moov and stops reading once moov is read', async () => {
+		const tail = 8 * 1024 * 1024;
+		const big = Buffer.concat([
+			driving.subarray(0, ftypEnd),
+			free(tail),
+			driving.subarray(ftypEnd),
+			free(tail),
+		]);
+		let read = 0;
+		async function* counted(): AsyncGenerator<Buffer> {
+			for await (const chunk of inChunks(big, [64 * 1024])) {
+				read += chunk.length;
+				yield chunk;
+			}
+		}
+		expect(await mp4DurationFromStream(counted())).toBe(mp4DurationSeconds(driving));
+		expect(read).toBeGreaterThan(tail);
+		expect(read).toBeLessThan(big.length - tail + 64 * 1024);
+	});
+	it('returns null for non-MP4 bytes, a truncated file and a box that claims to run to the end', async () => {
+		expect(
+			await mp4DurationFromStream(inChunks(Buffer.from('not a video at all'), [5])),
+		).toBeNull();
+		expect(
+			await mp4DurationFromStream(inChunks(driving.subarray(0, ftypEnd + 100), [16])),
+		).toBeNull();
+		const toEnd = Buffer.concat([
+			driving.subarray(0, ftypEnd),
+			Buffer.from([0, 0, 0, 0]),
+			Buffer.from('mdat', 'latin1'),
+			Buffer.alloc(64),
+		]);
+		expect(await mp4DurationFromStream(inChunks(toEnd, [3]))).toBeNull();
 	});
 });
 

@@ -7,14 +7,14 @@ export const RUNWAY_DATA_URI_LIMIT = { image: 5 * 1024 * 1024, video: 16 * 1024 
 export const RUNWAY_UPLOAD_LIMIT = { min: 512, max: 200 * 1024 * 1024 };
 
 async function upload(client: ApiClient, file: UploadInput): Promise<UploadResult> {
-	if (!file.forceUpload && file.data.length <= RUNWAY_DATA_URI_LIMIT[file.mediaType]) {
-		const uri = `data:${file.mimeType};base64,${file.data.toString('base64')}`;
+	if (!file.forceUpload && file.size <= RUNWAY_DATA_URI_LIMIT[file.mediaType]) {
+		const uri = `data:${file.mimeType};base64,${(await file.read()).toString('base64')}`;
 		return {
 			provider: 'runway',
 			ref: { kind: 'uri', type: file.mediaType, uri },
 			url: null,
 			expiresAt: null,
-			raw: { kind: 'dataUri', bytes: file.data.length },
+			raw: { kind: 'dataUri', bytes: file.size },
 		};
 	}
 	const slot = asObject(
@@ -30,7 +30,8 @@ async function upload(client: ApiClient, file: UploadInput): Promise<UploadResul
 	if (!uploadUrl || !runwayUri) throw new Error('Runway did not return an upload URL.');
 	const form = new FormData();
 	for (const [key, value] of Object.entries(asObject(slot.fields))) form.append(key, String(value));
-	form.append('file', new Blob([file.data], { type: file.mimeType }), file.fileName);
+	// The SDK's own upload buffers the file too: a multipart stream needs a form library n8n nodes may not import.
+	form.append('file', new Blob([await file.read()], { type: file.mimeType }), file.fileName);
 	await client.request({
 		method: 'POST',
 		url: uploadUrl,

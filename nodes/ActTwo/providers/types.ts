@@ -1,4 +1,4 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 export type ProviderId = 'runway' | 'useapi' | 'comet' | 'liangxin';
 export type ModelId = 'act_two' | 'act_one';
@@ -78,8 +78,16 @@ export interface CreateInput {
 	callbackUrl?: string;
 }
 
+/** A file n8n streams from its binary-data store (what `helpers.getBinaryStream` gives). */
+export type BinaryStream = Awaited<ReturnType<IExecuteFunctions['helpers']['getBinaryStream']>>;
+
 export interface UploadInput {
-	data: Buffer;
+	/** Size in bytes. */
+	size: number;
+	/** The whole file in memory, for data URIs and multipart forms. */
+	read(): Promise<Buffer>;
+	/** The file as a request body: a stream when n8n keeps it outside memory, opened anew on each call. */
+	open(): Promise<Buffer | BinaryStream>;
 	fileName: string;
 	mimeType: string;
 	mediaType: MediaType;
@@ -112,6 +120,8 @@ export interface ApiRequest {
 	authenticated?: boolean;
 	/** For APIs that answer HTTP 200 with an error code in the body: return that code, or null when the body is a success. */
 	businessCode?: (body: unknown) => number | null;
+	/** Opens the body for each attempt, for bodies that can be sent once (streams); replaces `body`. */
+	openBody?: () => Promise<unknown>;
 	/** Epoch ms (a poll's timeout): no retry waits past it, and the request's own timeout ends there. */
 	deadline?: number;
 }

@@ -141,8 +141,8 @@ export const useapiAdapter: ProviderAdapter = {
 				method: 'POST',
 				url: '/assets/',
 				qs: { name: file.fileName },
-				headers: { 'Content-Type': file.mimeType },
-				body: file.data,
+				headers: { 'Content-Type': file.mimeType, 'Content-Length': String(file.size) },
+				openBody: async () => await file.open(),
 				retry: 'create',
 			}),
 		);

@@ -5,7 +5,7 @@ import { RUNWAY_UPLOAD_LIMIT } from '../providers/runway';
 import type { MediaRef, MediaType, ProviderAdapter, UploadInput } from '../providers/types';
 import { USEAPI_UPLOAD_TYPES } from '../providers/useapi';
 import type { ProviderContext } from './context';
-import { mp4DurationSeconds } from './mp4';
+import { mp4DurationFromStream, mp4DurationSeconds } from './mp4';
 import { drivingDurationProblem } from './validation';
 
 export type MediaSource = 'url' | 'binary' | 'asset';
@@ -77,21 +77,50 @@ export async function loadBinary(
 			`Allowed types: ${USEAPI_UPLOAD_TYPES.join(', ')}.`,
 		);
 	}
-	const data = await ctx.helpers.getBinaryDataBuffer(i, p.binaryProperty);
+	const file = await binaryFile(ctx, i, p.binaryProperty, meta.id);
 	if (adapter.capabilities.upload === 'runway') {
-		if (data.length > RUNWAY_UPLOAD_LIMIT.max)
+		if (file.size > RUNWAY_UPLOAD_LIMIT.max)
 			throw fail(
-				`${p.label} is ${mb(data.length)}; Runway accepts files up to ${mb(RUNWAY_UPLOAD_LIMIT.max)}`,
+				`${p.label} is ${mb(file.size)}; Runway accepts files up to ${mb(RUNWAY_UPLOAD_LIMIT.max)}`,
 			);
 	}
 	if (p.role === 'driving') {
-		const problem = drivingDurationProblem(mp4DurationSeconds(data));
+		const body = await file.open();
+		const seconds = Buffer.isBuffer(body)
+			? mp4DurationSeconds(body)
+			: await mp4DurationFromStream(body);
+		const problem = drivingDurationProblem(seconds);
 		if (problem) throw fail(problem);
 	}
 	const fileName =
 		meta.fileName || `${p.role}.${meta.fileExtension || (mediaType === 'image' ? 'png' : 'mp4')}`;
-	return { data, fileName, mimeType, mediaType };
+	return { ...file, fileName, mimeType, mediaType };
 }
+
+/**
+ * A binary input's bytes. n8n 2.x keeps binary data on disk, in its database or in S3 (then it has an id):
+ * such files are streamed, so a batch of long videos is never held in memory at once.
+ */
+async function binaryFile(
+	ctx: IExecuteFunctions,
+	i: number,
+	property: string,
+	id: string | undefined,
+): Promise<Pick<UploadInput, 'size' | 'read' | 'open'>> {
+	if (!id) return inMemory(await ctx.helpers.getBinaryDataBuffer(i, property));
+	const { fileSize } = await ctx.helpers.getBinaryMetadata(id);
+	return {
+		size: fileSize,
+		read: async () => await ctx.helpers.getBinaryDataBuffer(i, property),
+		open: async () => await ctx.helpers.getBinaryStream(id),
+	};
+}
+
+const inMemory = (data: Buffer): Pick<UploadInput, 'size' | 'read' | 'open'> => ({
+	size: data.length,
+	read: async () => data,
+	open: async () => data,
+});
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
@@ -149,7 +178,7 @@ export async function resolveMedia(
 		const fileName = decodeURIComponent(p.url.split('?')[0].split('/').pop() || p.role);
 		return (
 			await adapter.upload(client, {
-				data: Buffer.from(data.body),
+				...inMemory(Buffer.from(data.body)),
 				fileName,
 				mimeType,
 				mediaType: p.type,

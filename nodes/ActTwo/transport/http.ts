@@ -80,15 +80,21 @@ export function withDeadline(client: ApiClient, deadline: number): ApiClient {
 	return { request: async (req) => await client.request({ deadline, ...req }) };
 }
 
+const isStream = (body: unknown): body is { pipe: unknown; destroy?: () => void } =>
+	typeof (body as { pipe?: unknown } | null)?.pipe === 'function';
+
 async function send(ctx: HttpContext, config: ClientConfig, req: ApiRequest): Promise<unknown> {
+	const payload = req.openBody ? await req.openBody() : req.body;
 	const isRaw =
-		Buffer.isBuffer(req.body) || (typeof FormData !== 'undefined' && req.body instanceof FormData);
+		Buffer.isBuffer(payload) ||
+		isStream(payload) ||
+		(typeof FormData !== 'undefined' && payload instanceof FormData);
 	const options: IHttpRequestOptions = {
 		method: req.method,
 		url: joinUrl(config.baseUrl, req.url),
 		qs: req.qs,
 		headers: { Accept: 'application/json', ...(req.headers ?? {}) },
-		body: req.body as IHttpRequestOptions['body'],
+		body: payload as IHttpRequestOptions['body'],
 		json: !isRaw,
 		encoding: 'text',
 		returnFullResponse: true,
@@ -102,6 +108,7 @@ async function send(ctx: HttpContext, config: ClientConfig, req: ApiRequest): Pr
 			: ctx.helpers.httpRequestWithAuthentication.call(ctx, config.credentialType, options),
 	);
 	if (!sent.ok) {
+		if (isStream(payload)) payload.destroy?.();
 		if (config.signal?.aborted) throw sent.error;
 		throw new ProviderError(
 			config.provider,

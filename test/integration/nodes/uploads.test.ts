@@ -71,6 +71,19 @@ const uploadDriving = (sim: Simulator, provider: SimProvider, video: Buffer) =>
 		{ credentials: credentials(sim) },
 	);
 
+/** Create from binary inputs with the 24 MB driving video, polled until it succeeds. */
+async function renderBigDriving(sim: Simulator, provider: SimProvider): Promise<void> {
+	const result = await runWorkflow(
+		workflow(
+			[mediaItem({}, BIG_DRIVING)],
+			actTwo(provider, binaryInputs({ waitForCompletion: 'poll', options: QUICK_POLL }) as never),
+		),
+		{ credentials: credentials(sim) },
+	);
+	expect(errorText(result)).toBe('');
+	expect(result.outputs('Act-Two')[0].json.status).toBe('succeeded');
+}
+
 /** The file useapi.net stored, fetched back from the asset's URL. */
 async function storedFile(url: unknown): Promise<Buffer> {
 	const res = await fetch(String(url));
@@ -121,18 +134,7 @@ describe('useapi.net: large files are streamed', () => {
 
 	it('Create with a 24 MB binary driving video renders from the streamed asset', () =>
 		withSim(async (sim) => {
-			const result = await runWorkflow(
-				workflow(
-					[mediaItem({}, BIG_DRIVING)],
-					actTwo(
-						'useapi',
-						binaryInputs({ waitForCompletion: 'poll', options: QUICK_POLL }) as never,
-					),
-				),
-				{ credentials: credentials(sim) },
-			);
-			expect(errorText(result)).toBe('');
-			expect(result.outputs('Act-Two')[0].json.status).toBe('succeeded');
+			await renderBigDriving(sim, 'useapi');
 			const uploads = requests(sim, 'useapi', 'POST', /\/assets/);
 			expect(uploads.map((u) => u.body.bytes).sort((a, b) => a - b)).toEqual([
 				CHARACTER.length,
@@ -145,18 +147,7 @@ describe('useapi.net: large files are streamed', () => {
 describe('Runway: files over the data-URI limit', () => {
 	it('a 24 MB driving video goes through /v1/uploads, whole, and the render uses its runway:// URI', () =>
 		withSim(async (sim) => {
-			const result = await runWorkflow(
-				workflow(
-					[mediaItem({}, BIG_DRIVING)],
-					actTwo(
-						'runway',
-						binaryInputs({ waitForCompletion: 'poll', options: QUICK_POLL }) as never,
-					),
-				),
-				{ credentials: credentials(sim) },
-			);
-			expect(errorText(result)).toBe('');
-			expect(result.outputs('Act-Two')[0].json.status).toBe('succeeded');
+			await renderBigDriving(sim, 'runway');
 			const [storage] = requests(sim, 'runway', 'POST', /^\/runway-storage\//);
 			expect(storage.body.bytes).toBeGreaterThan(BIG_DRIVING.length);
 			const body = createRequests(sim, 'runway')[0].body.json as { reference: { uri: string } };

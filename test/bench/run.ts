@@ -8,11 +8,13 @@ import { performance } from 'node:perf_hooks';
 
 import { run as batchWait } from './batch-wait.bench';
 import { run as downloadMemory } from './download-memory.bench';
+import { run as uploadMemory } from './upload-memory.bench';
 import { environment, printTable, type BenchOutcome } from './report';
 
 const BENCHMARKS: Array<{ name: string; run: () => Promise<BenchOutcome> }> = [
 	{ name: 'batch-wait', run: batchWait },
 	{ name: 'download-memory', run: downloadMemory },
+	{ name: 'upload-memory', run: uploadMemory },
 ];
 
 async function main(): Promise<number> {

@@ -101,6 +101,9 @@ async function send(ctx: HttpContext, config: ClientConfig, req: ApiRequest): Pr
 		ignoreHttpStatusErrors: true,
 		timeout: requestTimeout(config.timeoutMs ?? 60_000, req.deadline),
 		abortSignal: config.signal,
+		// The redirect follower keeps every chunk it sends (to resend it after a 307): a streamed upload would
+		// end up whole in memory. A stream cannot be sent twice anyway.
+		...(isStream(payload) ? { disableFollowRedirect: true } : {}),
 	};
 	const sent = await settle(
 		req.authenticated === false

@@ -2,7 +2,8 @@
 # The project's single test command (`npm test`, also what CI runs through .ci/run):
 #   Node 24 + n8n (scripts/install-n8n.sh, cached) · npm install (from the lockfile) when node_modules is missing or stale ·
 #   chromium when missing (apt-get, as root) · npm run lint · npm run build ·
-#   jest (unit + integration) · jest -c jest.e2e.config.js (real n8n + simulator + editor).
+#   jest (unit + integration) · jest -c jest.e2e.config.js (real n8n + simulator + editor + queue mode; the queue-mode
+#   test installs redis-server/postgresql with apt-get itself when missing, see scripts/queue-services.sh).
 # Ends with one plain line "N passed, N failed" (jest's counts summed; a step that fails without
 # jest counts, e.g. lint or build, adds 1 to failed). Exit status is non-zero when anything failed.
 set -uo pipefail

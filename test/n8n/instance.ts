@@ -395,6 +395,16 @@ function readState(userFolder: string): SavedState | undefined {
 }
 
 /**
+ * The environment startN8n gave the n8n on `userFolder` (it holds the encryption key: never print it).
+ * Other n8n processes of the same deployment (queue-mode workers) start from it.
+ */
+export function instanceEnv(userFolder: string): Record<string, string> {
+	const state = readState(resolve(userFolder));
+	if (!state) throw new Error(`no n8n instance state in ${userFolder}`);
+	return { ...state.env };
+}
+
+/**
  * Whether `pid` is still the n8n we started on `userFolder` (never signal a recycled pid): it must be
  * alive and, where /proc exists, run with that folder as its working directory.
  */

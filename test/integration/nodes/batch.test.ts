@@ -1,4 +1,3 @@
- 
 /** Batches: bounded concurrency, 429 / 5xx handling, no duplicate creates, errors routed per item. */
 import { runWorkflow } from '../../harness';
 
@@ -389,3 +388,66 @@ it('useapi.net: a batch above the account\'s maxJobs gets "busy" 429s on create;
 		},
 		{ useapiMaxJobs: 2 },
 	));
+
+describe('n8n "Retry On Fail" re-runs the node: renders of earlier tries are taken up, not started again', () => {
+	const RETRY = { retryOnFail: true, maxTries: 2, waitBetweenTries: 0 };
+
+	it('a batch stopped by a 502 on its second create: the retry starts only the two renders still missing', () =>
+		withSim(async (sim) => {
+			sim.faults.add({
+				provider: 'runway',
+				method: 'POST',
+				path: CREATE,
+				kind: 'delay',
+				ms: 0,
+				times: 1,
+			});
+			sim.faults.add({
+				provider: 'runway',
+				method: 'POST',
+				path: CREATE,
+				kind: 'server_error',
+				status: 502,
+				times: 1,
+			});
+			const result = await runWorkflow(
+				workflow(
+					items(3),
+					actTwo('runway', urlInputs(sim, { options: { concurrency: 1 } }) as never, RETRY),
+				),
+				{ credentials: credentials(sim) },
+			);
+			expect(errorText(result)).toBe('');
+			const out = result.outputs('Act-Two');
+			expect(out.map(pairedIndex)).toEqual([0, 1, 2]);
+			expect(new Set(out.map((i) => i.json.taskId)).size).toBe(3);
+			expect(createRequests(sim, 'runway').map((r) => r.status)).toEqual([200, 502, 200, 200]);
+			expect(
+				sim
+					.tasks()
+					.map((t) => t.id)
+					.sort(),
+			).toEqual(out.map((i) => i.json.taskId).sort());
+		}));
+
+	it('Continue On Fail with an error item first (n8n re-runs the node for it): only that item is tried again', () =>
+		withSim(async (sim) => {
+			sim.outcomes.next('useapi', 'no_credits');
+			const result = await runWorkflow(
+				workflow(
+					items(3),
+					actTwo('useapi', urlInputs(sim, { options: { concurrency: 1 } }) as never, {
+						...RETRY,
+						onError: 'continueRegularOutput',
+					}),
+				),
+				{ credentials: credentials(sim) },
+			);
+			expect(errorText(result)).toBe('');
+			const out = result.outputs('Act-Two');
+			expect(out.map(pairedIndex)).toEqual([0, 1, 2]);
+			expect(out.map((i) => i.json.error ?? null)).toEqual([null, null, null]);
+			expect(sim.tasks()).toHaveLength(3);
+			expect(new Set(out.map((i) => i.json.taskId)).size).toBe(3);
+		}));
+});

@@ -24,6 +24,7 @@ import {
 	pollingOptions,
 } from '../common.description';
 import { startCallbackWait } from './callback-wait';
+import { startedRenders } from './started-renders';
 import { readOutputSettings, readWaitSettings, waitAndOutput } from './finish';
 import { createFields } from './create.description';
 
@@ -214,6 +215,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			? (this.evaluateExpression('{{ $execution.resumeUrl }}', 0) as string)
 			: undefined;
 	const started: Array<{ itemIndex: number; task: NormalizedTask }> = [];
+	const earlierTries = startedRenders(this);
 	let stop: Error | undefined;
 	await mapWithConcurrency(
 		slots,
@@ -222,7 +224,12 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			if (!slot.plan) return;
 			const i = slot.plan.itemIndex;
 			try {
-				started.push({ itemIndex: i, task: await startRender(this, slot.plan, pctx, callbackUrl) });
+				let task = earlierTries.get(i);
+				if (!task) {
+					task = await startRender(this, slot.plan, pctx, callbackUrl);
+					earlierTries.add(i, task);
+				}
+				started.push({ itemIndex: i, task });
 			} catch (error) {
 				const nodeError = toNodeError(this, error, i);
 				if (!continueOnFail) {

@@ -2,10 +2,11 @@
 # The project's single test command (`npm test`, also what CI runs through .ci/run):
 #   Node 24 + n8n (scripts/install-n8n.sh, cached) · npm install (from the lockfile) when node_modules is missing or stale ·
 #   chromium when missing (apt-get, as root) · npm run lint · npm run build ·
+#   scripts/scan-package.sh (n8n's community-package scanner on the sources and the `npm pack` output) ·
 #   jest (unit + integration) · jest -c jest.e2e.config.js (real n8n + simulator + editor + queue mode; the queue-mode
 #   test installs redis-server/postgresql with apt-get itself when missing, see scripts/queue-services.sh).
 # Ends with one plain line "N passed, N failed" (jest's counts summed; a step that fails without
-# jest counts, e.g. lint or build, adds 1 to failed). Exit status is non-zero when anything failed.
+# jest counts, e.g. lint, build or scan, adds 1 to failed). Exit status is non-zero when anything failed.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -51,6 +52,13 @@ step "npm run build"
 built=1
 npm run build || { failures+=("build"); built=0; }
 
+if [[ "$built" == "1" ]]; then
+  step "scan: @n8n/scan-community-package (source + packed artifact)"
+  bash scripts/scan-package.sh || failures+=("scan")
+else
+  echo "package scan not run: the build failed" >&2
+fi
+
 # jest_counts <json file> → "passed failed" (a missing/unreadable file counts as 1 failed)
 jest_counts() {
   node -e '
@@ -89,9 +97,9 @@ else
   failed=$((failed + 1))
 fi
 
-# lint/build failures have no jest counts: count each as one failure
+# lint/build/scan failures have no jest counts: count each as one failure
 for f in "${failures[@]}"; do
-  case "$f" in lint | build) failed=$((failed + 1)) ;; esac
+  case "$f" in lint | build | scan) failed=$((failed + 1)) ;; esac
 done
 
 step "done in $(( $(date +%s) - start ))s"

@@ -1,7 +1,7 @@
 /**
  * Asset pipeline run after `n8n-node build` (which compiles TypeScript and copies icons):
- * ships the example workflows and demo assets inside the package, after checking that every
- * workflow parses and only uses node types this package or n8n core provides.
+ * drops what that copy swept in by mistake, and ships the example workflows and demo assets inside the
+ * package, after checking that every workflow parses and only uses node types this package or n8n core provides.
  */
 const { src, dest, series } = require('gulp');
 const { Transform } = require('stream');
@@ -41,4 +41,15 @@ const workflows = () => src('examples/workflows/*.json', { allowEmpty: true }).p
 const assets = () =>
 	src(['examples/assets/driving.mp4', 'examples/assets/character.png'], { allowEmpty: true, encoding: false }).pipe(dest('dist/examples/assets'));
 
-exports.default = series(workflows, assets);
+// `n8n-node build` copies every PNG/SVG of the repo into dist/, README screenshots and test output included:
+// keep only what the package ships.
+const SHIPPED = new Set(['nodes', 'credentials', 'icons', 'examples', 'package.json']);
+async function prune() {
+	const fs = require('fs/promises');
+	for (const entry of await fs.readdir('dist')) {
+		if (SHIPPED.has(entry)) continue;
+		await fs.rm(path.join('dist', entry), { recursive: true, force: true });
+	}
+}
+
+exports.default = series(prune, workflows, assets);

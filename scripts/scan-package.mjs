@@ -60,6 +60,23 @@ for (const { name, dir, patterns } of legs) {
 	if (result.details) out(result.details);
 }
 
+// Not the scanner's: the tarball holds only what the package ships (n8n-node build copies every PNG of the repo).
+if (args.artifact) {
+	const shipped =
+		/^(package\.json|README\.md|LICENSE(\.md)?|dist\/package\.json|dist\/(nodes|credentials|icons|examples)\/.+)$/;
+	const unexpected = glob
+		.sync(['**/*'], { cwd: args.artifact, dot: true })
+		.filter((f) => !shipped.test(f));
+	if (unexpected.length === 0) {
+		out(
+			`\n✅ tarball contents: only package.json, README, LICENSE and dist/{nodes,credentials,icons,examples}`,
+		);
+	} else {
+		failed++;
+		out(`\n❌ tarball contents: files the package should not ship:\n  ${unexpected.join('\n  ')}`);
+	}
+}
+
 // What the scanner does with the source checkout before linting it: find the package.json naming this package.
 if (args.source) {
 	const { name } = JSON.parse(readFileSync(path.join(args.source, 'package.json'), 'utf8'));

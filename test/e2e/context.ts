@@ -84,3 +84,20 @@ export async function loadE2e(): Promise<E2eContext> {
 export function uniqueWebhookPath(prefix: string): string {
 	return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
 }
+
+/** POSTs JSON the way a provider's callback does; the answer's body parsed when it is JSON. */
+export async function post(url: string, body: unknown): Promise<{ status: number; body: unknown }> {
+	const res = await fetch(url, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(body),
+	});
+	const text = await res.text();
+	let parsed: unknown = text;
+	try {
+		parsed = JSON.parse(text);
+	} catch {
+		/* not JSON */
+	}
+	return { status: res.status, body: parsed };
+}

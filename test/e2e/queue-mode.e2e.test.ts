@@ -38,6 +38,7 @@ import {
 import { KEYS, startSimulator, type SimTask, type Simulator } from '../simulator/index';
 import {
 	E2E_DIR,
+	post,
 	PROVIDER_CREDENTIALS,
 	readE2eInfo,
 	uniqueWebhookPath,
@@ -178,22 +179,6 @@ describeQueue('n8n queue mode (main + webhook process + 2 workers, Redis, Postgr
 			status: 200,
 			body: { message: 'Workflow was started' },
 		});
-	}
-
-	async function post(url: string, body: unknown): Promise<{ status: number; body: unknown }> {
-		const res = await fetch(url, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify(body),
-		});
-		const text = await res.text();
-		let parsed: unknown = text;
-		try {
-			parsed = JSON.parse(text);
-		} catch {
-			/* not JSON */
-		}
-		return { status: res.status, body: parsed };
 	}
 
 	/** The workflow's execution once it is settled (success, error, waiting…). */

@@ -6,7 +6,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 
-import { loadE2e, uniqueWebhookPath, type E2eContext } from './context';
+import { loadE2e, post, uniqueWebhookPath, type E2eContext } from './context';
 import {
 	ACT_TWO_TRIGGER,
 	actTwo,
@@ -42,22 +42,6 @@ beforeAll(async () => {
 	urls = { character: `${sim}/static/character.png`, driving: `${sim}/static/driving.mp4` };
 	await ctx.sim('POST', 'reset');
 });
-
-async function post(url: string, body: unknown): Promise<{ status: number; body: unknown }> {
-	const res = await fetch(url, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify(body),
-	});
-	const text = await res.text();
-	let parsed: unknown = text;
-	try {
-		parsed = JSON.parse(text);
-	} catch {
-		/* not JSON */
-	}
-	return { status: res.status, body: parsed };
-}
 
 describe.each(['liangxin', 'useapi'] as const)('Act-Two Trigger (%s) in a real n8n', (provider) => {
 	it('a real provider callback starts exactly one execution; forged, unconfirmed and repeated ones start none', async () => {

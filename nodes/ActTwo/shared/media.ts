@@ -149,12 +149,15 @@ export function checkMediaParams(
 	}
 }
 
-/** Turns a media input into something the provider can reference, uploading files where it needs them. */
+/**
+ * Turns a media input into something the provider can reference, uploading files where it needs them.
+ * A binary input comes as the file loadBinary checked.
+ */
 export async function resolveMedia(
 	ctx: IExecuteFunctions,
-	i: number,
 	p: MediaParams,
 	{ adapter, client }: ProviderContext,
+	file?: UploadInput,
 ): Promise<MediaRef> {
 	if (p.source === 'asset') {
 		return adapter.id === 'runway'
@@ -185,6 +188,6 @@ export async function resolveMedia(
 			})
 		).ref;
 	}
-	const file = await loadBinary(ctx, i, p, adapter);
+	if (!file) throw new Error(`${p.label}: the binary input was not loaded before the create.`);
 	return (await adapter.upload(client, file)).ref;
 }

@@ -10,12 +10,18 @@ import { providerContext } from '../../shared/context';
 import type { ProviderContext } from '../../shared/context';
 import { errorItem, inInputOrder, toNodeError } from '../../shared/items';
 import { checkMediaParams, loadBinary, readMediaParams, resolveMedia } from '../../shared/media';
-import type { MediaParams } from '../../shared/media';
+import type { MediaParams, MediaRole } from '../../shared/media';
 import { taskJson } from '../../shared/output';
 import { runsAsAgentTool } from '../../shared/tool';
 import { validateCreateOptions } from '../../shared/validation';
 import type { CreateOptions } from '../../shared/validation';
-import type { CreateInput, ModelId, NormalizedTask, ProviderId } from '../../providers/types';
+import type {
+	CreateInput,
+	ModelId,
+	NormalizedTask,
+	ProviderId,
+	UploadInput,
+} from '../../providers/types';
 import { mapWithConcurrency } from '../../transport/limit';
 import {
 	binaryOutputProperty,
@@ -57,6 +63,8 @@ interface Plan {
 	input: Omit<CreateInput, 'character' | 'reference'>;
 	character: MediaParams;
 	driving: MediaParams;
+	/** Binary inputs as validation opened them, so the create does not read and check them again. */
+	files: Partial<Record<MediaRole, UploadInput>>;
 }
 
 const CREATE_OPTION_NAMES = [
@@ -129,9 +137,10 @@ async function planItem(
 	}
 	const character = readMediaParams(ctx, i, 'character');
 	const driving = readMediaParams(ctx, i, 'driving');
+	const files: Plan['files'] = {};
 	for (const p of [character, driving]) {
 		checkMediaParams(ctx, i, p, pctx.adapter);
-		if (p.source === 'binary') await loadBinary(ctx, i, p, pctx.adapter);
+		if (p.source === 'binary') files[p.role] = await loadBinary(ctx, i, p, pctx.adapter);
 	}
 	if (model === 'act_one' && character.type !== 'image') {
 		throw new NodeOperationError(
@@ -140,7 +149,7 @@ async function planItem(
 			{ itemIndex: i },
 		);
 	}
-	return { itemIndex: i, input: { model, ...checked.value }, character, driving };
+	return { itemIndex: i, input: { model, ...checked.value }, character, driving, files };
 }
 
 async function startRender(
@@ -149,8 +158,8 @@ async function startRender(
 	pctx: ProviderContext,
 	callbackUrl?: string,
 ): Promise<NormalizedTask> {
-	const character = await resolveMedia(ctx, plan.itemIndex, plan.character, pctx);
-	const reference = await resolveMedia(ctx, plan.itemIndex, plan.driving, pctx);
+	const character = await resolveMedia(ctx, plan.character, pctx, plan.files.character);
+	const reference = await resolveMedia(ctx, plan.driving, pctx, plan.files.driving);
 	const input: CreateInput = { ...plan.input, character, reference };
 	if (callbackUrl) input.callbackUrl = callbackUrl;
 	return await pctx.adapter.create(pctx.client, input);

@@ -9,6 +9,7 @@ import type {
 import {
 	apiKeyProperty,
 	baseUrlProperty,
+	callbackSecretProperty,
 	bearerAuth,
 	CREDENTIAL_ICON,
 	testRequest,
@@ -26,6 +27,7 @@ export class CometApi implements ICredentialType {
 	properties: INodeProperties[] = [
 		apiKeyProperty('API Key', 'A CometAPI token (sk-…)'),
 		baseUrlProperty('https://api.cometapi.com'),
+		callbackSecretProperty,
 	];
 
 	authenticate: IAuthenticateGeneric = bearerAuth();

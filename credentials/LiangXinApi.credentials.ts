@@ -9,6 +9,7 @@ import type {
 import {
 	apiKeyProperty,
 	bearerAuth,
+	callbackSecretProperty,
 	CREDENTIAL_ICON,
 	testRequest,
 } from './common';
@@ -43,6 +44,7 @@ export class LiangXinApi implements ICredentialType {
 			description:
 				'Optional. When the gateway signs callbacks (Kie-style X-Webhook-Signature), the Act-Two Trigger verifies them with this key.',
 		},
+		callbackSecretProperty,
 	];
 
 	authenticate: IAuthenticateGeneric = bearerAuth();

@@ -9,6 +9,7 @@ import type {
 import {
 	apiKeyProperty,
 	baseUrlProperty,
+	callbackSecretProperty,
 	bearerAuth,
 	CREDENTIAL_ICON,
 	testRequest,
@@ -29,6 +30,7 @@ export class UseApiNetApi implements ICredentialType {
 			'The whole useapi.net token, "user:<number>-<string>". Renders run on the Runway account linked to it.',
 		),
 		baseUrlProperty('https://api.useapi.net/v1/runwayml'),
+		callbackSecretProperty,
 	];
 
 	authenticate: IAuthenticateGeneric = bearerAuth();

@@ -50,3 +50,17 @@ export function testRequest(
 		...(rules ? { rules } : {}),
 	};
 }
+
+/**
+ * The Act-Two Trigger's URL secret. Kept in the credential, which n8n encrypts at rest, rather than in a node
+ * parameter, which every copy of the workflow and of its executions carries in clear text.
+ */
+export const callbackSecretProperty: INodeProperties = {
+	displayName: 'Callback Secret',
+	name: 'callbackSecret',
+	type: 'string',
+	typeOptions: { password: true },
+	default: '',
+	description:
+		'Optional: a long random string. The Act-Two Trigger accepts only callbacks whose URL carries it as ?secret=, and the Act-Two node adds it to the Callback URL it sends.',
+};

@@ -1,6 +1,5 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type {
-	IDataObject,
 	IHookFunctions,
 	INodeType,
 	INodeTypeDescription,
@@ -9,6 +8,7 @@ import type {
 } from 'n8n-workflow';
 
 import { receiveCallback } from './receive';
+import { requireSecret } from './setup';
 
 export class ActTwoTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -16,7 +16,8 @@ export class ActTwoTrigger implements INodeType {
 		name: 'actTwoTrigger',
 		icon: { light: 'file:../../icons/act-two.svg', dark: 'file:../../icons/act-two.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{ "On " + $parameter["events"] + " renders: " + $parameter["provider"] }}',
 		description:
 			'Starts a workflow when useapi.net, CometAPI or LiangXin calls back about an Act-Two or Act-One render',
@@ -44,10 +45,19 @@ export class ActTwoTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Put this node’s Production URL, followed by ?secret= and your secret, into the Act-Two node’s Callback URL option (or the provider’s account settings), then publish the workflow.',
+					'Set a Callback Secret in the credential. Put this node’s Production URL into the Act-Two node’s Callback URL option (the node adds ?secret= from the same credential) or, followed by ?secret= and the secret, into the provider’s account settings. Then publish the workflow.',
 				name: 'setupNotice',
 				type: 'notice',
 				default: '',
+				displayOptions: { show: { '@version': [2] } },
+			},
+			{
+				displayName:
+					'This version keeps the secret in the Secret field below, stored in clear text in the workflow and in every execution. Move it to the Callback Secret field of the credential and clear the field (or add the trigger again): the same callback URLs keep working.',
+				name: 'legacySecretNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { '@version': [1] } },
 			},
 			{
 				displayName: 'Provider',
@@ -67,10 +77,10 @@ export class ActTwoTrigger implements INodeType {
 				name: 'secret',
 				type: 'string',
 				typeOptions: { password: true },
-				required: true,
 				default: '',
 				description:
-					'Callbacks must carry this value as the "secret" query parameter; others are rejected with 401. Use a long random string.',
+					'Deprecated: use the credential’s Callback Secret. Callbacks must carry this value as the "secret" query parameter; others are rejected with 401.',
+				displayOptions: { show: { '@version': [1] } },
 			},
 			{
 				displayName: 'Events',
@@ -125,18 +135,18 @@ export class ActTwoTrigger implements INodeType {
 		],
 	};
 
-	// The user pastes the URL into the provider; there is nothing to register remotely.
+	// The user pastes the URL into the provider: nothing to register remotely. checkExists answers false so that
+	// create() runs at every publish and refuses a trigger that has no secret to check callbacks against.
 	webhookMethods = {
 		default: {
 			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return true;
+				return false;
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
+				await requireSecret(this);
 				return true;
 			},
 			async delete(this: IHookFunctions): Promise<boolean> {
-				const data = this.getWorkflowStaticData('node') as IDataObject;
-				delete data.delivered;
 				return true;
 			},
 		},

@@ -6,21 +6,38 @@ import type {
 } from 'n8n-workflow';
 
 import { providerContext } from '../ActTwo/shared/context';
+import { ProviderError } from '../ActTwo/shared/errors';
 import { taskJson } from '../ActTwo/shared/output';
 import { adapterFor } from '../ActTwo/providers';
-import type { NormalizedTask } from '../ActTwo/providers/types';
+import type { NormalizedTask, ProviderAdapter } from '../ActTwo/providers/types';
 import { videoBinary } from '../ActTwo/transport/download';
+import { withDeadline } from '../ActTwo/transport/http';
 import { isTerminal } from '../ActTwo/transport/poll';
 import { settle } from '../ActTwo/transport/settle';
-import { firstDelivery } from './dedupe';
+import { deliveries } from './dedupe';
+import { callbackSecret } from './secret';
 import { safeEqual, verifyKieSignature } from './security';
 
 type Events = 'finished' | 'succeeded' | 'failed';
 
-function respond(ctx: IWebhookFunctions, status: number, body: IDataObject): IWebhookResponseData {
-	ctx.getResponseObject().status(status).json(body);
+/** How long the confirming read may take: callback senders stop waiting for an answer after 10-30 s. */
+const CONFIRM_MS = 5_000;
+const MAX_TASK_ID = 256;
+
+function respond(
+	ctx: IWebhookFunctions,
+	status: number,
+	body: IDataObject,
+	headers: Record<string, string> = {},
+): IWebhookResponseData {
+	const res = ctx.getResponseObject();
+	for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+	res.status(status).json(body);
 	return { noWebhookResponse: true };
 }
+
+const reject = (ctx: IWebhookFunctions, status: number, reason: string) =>
+	respond(ctx, status, { received: false, reason });
 
 function wanted(task: NormalizedTask, events: Events, includeProgress: boolean): boolean {
 	if (!isTerminal(task)) return includeProgress;
@@ -29,85 +46,153 @@ function wanted(task: NormalizedTask, events: Events, includeProgress: boolean):
 	return true;
 }
 
-/** Checks, in order: URL secret, provider signature, body shape, event filter, the provider's own word, duplicates. */
+const isPlainObject = (value: unknown): value is IDataObject =>
+	value !== null && typeof value === 'object' && !Array.isArray(value) && !Buffer.isBuffer(value);
+
+/** A provider's reason for not knowing a task, as opposed to an outage: the callback is not genuine. */
+const unknownTask = (error: Error) =>
+	error instanceof ProviderError &&
+	(error.detail.category === 'not_found' || error.detail.category === 'invalid_input');
+
+/**
+ * Handles one call of the trigger's URL. Every path answers: a throw here would be an HTTP 500 and an error
+ * execution (and the instance's error workflow), so anything unforeseen is answered 400 and starts nothing.
+ */
 export async function receiveCallback(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-	const provider = this.getNodeParameter('provider') as string;
+	try {
+		return await receive(this);
+	} catch {
+		if (this.getResponseObject().headersSent) return { noWebhookResponse: true };
+		return reject(this, 400, 'the callback could not be processed');
+	}
+}
+
+/** Checks, in order: URL secret, provider signature, body shape, event filter, duplicates, the provider's own word. */
+async function receive(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const provider = ctx.getNodeParameter('provider') as string;
 	const adapter = adapterFor(provider);
-	const secret = this.getNodeParameter('secret', '') as string;
-	const events = this.getNodeParameter('events', 'finished') as Events;
-	const options = this.getNodeParameter('options', {}) as IDataObject;
-	const query = this.getQueryData() as IDataObject;
-	if (!secret || !safeEqual(String(query.secret ?? ''), secret)) {
-		return respond(this, 401, { received: false, reason: 'missing or wrong secret' });
+	const events = ctx.getNodeParameter('events', 'finished') as Events;
+	const options = ctx.getNodeParameter('options', {}) as IDataObject;
+	const hasCredential = Boolean(ctx.getNode().credentials?.[adapter.credentialType]);
+	const credentials = hasCredential ? await ctx.getCredentials(adapter.credentialType) : {};
+
+	const secret = callbackSecret(ctx, credentials);
+	const given = ctx.getQueryData() as IDataObject;
+	if (!secret || typeof given.secret !== 'string' || !safeEqual(given.secret, secret))
+		return reject(ctx, 401, secret ? 'missing or wrong secret' : 'the trigger has no secret set');
+
+	const body: unknown = ctx.getBodyData();
+	if (!isPlainObject(body)) return reject(ctx, 400, 'the body is not a JSON object');
+	const hmacKey =
+		typeof credentials.webhookHmacSecret === 'string' ? credentials.webhookHmacSecret : '';
+	if (provider === 'liangxin' && hmacKey) {
+		const check = verifyKieSignature(ctx.getHeaderData() as IDataObject, body, hmacKey);
+		if (!check.ok) return reject(ctx, 401, check.reason);
 	}
 
-	const body = this.getBodyData() as IDataObject;
-	const hasCredential = Boolean(this.getNode().credentials?.[adapter.credentialType]);
-	if (provider === 'liangxin' && hasCredential) {
-		const credentials = await this.getCredentials(adapter.credentialType);
-		const key = String(credentials.webhookHmacSecret ?? '');
-		if (key) {
-			const check = verifyKieSignature(this.getHeaderData() as IDataObject, body, key);
-			if (!check.ok) return respond(this, 401, { received: false, reason: check.reason });
-		}
-	}
-
-	const claimed = adapter.parseCallback(body);
-	if (!claimed || !claimed.taskId)
-		return respond(this, 400, {
-			received: false,
-			reason: `not a ${adapter.displayName} callback body`,
-		});
+	const claimed = parse(adapter, body);
+	if (!claimed) return reject(ctx, 400, `not a ${adapter.displayName} callback body`);
 	if (!wanted(claimed, events, options.includeProgress === true)) {
-		return respond(this, 200, {
+		return respond(ctx, 200, {
 			received: true,
 			started: false,
 			reason: `status ${claimed.status} is filtered out`,
 		});
 	}
 
+	const key = `${claimed.provider}:${claimed.taskId}:${claimed.status}:${isTerminal(claimed) ? '' : String(claimed.progress)}`;
+	const claim = await deliveries.claim(
+		`${ctx.getWorkflow().id ?? ''}/${ctx.getNode().id}`,
+		key,
+		ctx.getWorkflowStaticData('node') as IDataObject,
+	);
+	if (!claim)
+		return respond(ctx, 200, { received: true, started: false, reason: 'duplicate delivery' });
+
 	let task = claimed;
 	let confirmed = false;
 	if (options.confirm !== false && hasCredential) {
-		const pctx = await providerContext(this, provider);
-		const read = await settle(pctx.adapter.get(pctx.client, claimed.taskId, claimed.model));
-		if (!read.ok)
-			return respond(this, 403, {
-				received: false,
-				reason: `the provider does not confirm task ${claimed.taskId}`,
-			});
-		if (read.value.status !== claimed.status && isTerminal(claimed)) {
-			return respond(this, 403, {
-				received: false,
-				reason: `the provider says task ${claimed.taskId} is ${read.value.status}`,
-			});
+		const verdict = await settle(confirm(ctx, provider, claimed));
+		if (!verdict.ok) {
+			claim.release();
+			return reject(ctx, 400, 'the callback could not be confirmed');
 		}
-		task = { ...read.value, replyRef: read.value.replyRef ?? claimed.replyRef };
+		const outcome = verdict.value;
+		if (outcome.kind === 'answered') {
+			claim.release();
+			return outcome.answer;
+		}
+		task = { ...outcome.task, replyRef: outcome.task.replyRef ?? claimed.replyRef };
 		confirmed = true;
 	}
 
-	if (
-		!firstDelivery(
-			this.getWorkflowStaticData('node') as IDataObject,
-			`${task.provider}:${task.taskId}:${task.status}:${isTerminal(task) ? '' : String(task.progress)}`,
-		)
-	) {
-		return respond(this, 200, { received: true, started: false, reason: 'duplicate delivery' });
-	}
-
 	const item: INodeExecutionData = {
-		json: {
-			...taskJson(task),
-			replyRef: task.replyRef ?? (body.replyRef as string) ?? null,
-			confirmed,
-			callback: body,
-		},
+		json: { ...taskJson(task), replyRef: task.replyRef, confirmed, callback: body },
 	};
+	claim.commit();
 	if (options.download === true && task.status === 'succeeded' && task.outputs[0]) {
-		// Answer the provider first: downloads take longer than callback senders wait.
-		this.getResponseObject().status(200).json({ received: true, started: true });
-		item.binary = await videoBinary(this, task, String(options.binaryPropertyName ?? 'data'));
+		// Answer the provider first: downloads take longer than callback senders wait. A download that fails
+		// still starts the workflow, with the reason, so the event is never lost.
+		ctx.getResponseObject().status(200).json({ received: true, started: true });
+		const field = String(options.binaryPropertyName ?? 'data');
+		const binary = await settle(videoBinary(ctx, task, field));
+		if (binary.ok) item.binary = binary.value;
+		else item.json.downloadError = binary.error.message;
 		return { noWebhookResponse: true, workflowData: [[item]] };
 	}
 	return { webhookResponse: { received: true, started: true }, workflowData: [[item]] };
+}
+
+/** The adapter's reading of the body, or null for anything it cannot vouch for. */
+function parse(adapter: ProviderAdapter, body: IDataObject): NormalizedTask | null {
+	let task: NormalizedTask | null;
+	try {
+		task = adapter.parseCallback(body);
+	} catch {
+		return null;
+	}
+	if (!task || typeof task.taskId !== 'string') return null;
+	if (task.taskId.length > MAX_TASK_ID || !/^[!-~]+$/.test(task.taskId)) return null;
+	return task;
+}
+
+/**
+ * Reads the task back from the provider. A task it does not know, or that ended otherwise, is not genuine (403).
+ * A read that fails for other reasons, or a provider that does not show the end yet, cannot confirm now: 503,
+ * so a provider that retries its callbacks retries, and nothing is remembered.
+ */
+async function confirm(
+	ctx: IWebhookFunctions,
+	provider: string,
+	claimed: NormalizedTask,
+): Promise<
+	{ kind: 'confirmed'; task: NormalizedTask } | { kind: 'answered'; answer: IWebhookResponseData }
+> {
+	const pctx = await providerContext(ctx, provider);
+	const client = withDeadline(pctx.client, Date.now() + CONFIRM_MS);
+	const read = await settle(pctx.adapter.get(client, claimed.taskId, claimed.model));
+	const later = (reason: string) => ({
+		kind: 'answered' as const,
+		answer: respond(ctx, 503, { received: false, reason }, { 'Retry-After': '30' }),
+	});
+	if (!read.ok) {
+		if (unknownTask(read.error))
+			return {
+				kind: 'answered',
+				answer: reject(ctx, 403, `the provider does not confirm task ${claimed.taskId}`),
+			};
+		return later(`the provider's API cannot confirm task ${claimed.taskId} now; try again later`);
+	}
+	const actual = read.value;
+	if (actual.taskId !== claimed.taskId)
+		return later(`the provider's API answered about another task than ${claimed.taskId}`);
+	if (isTerminal(claimed) && actual.status !== claimed.status) {
+		if (!isTerminal(actual))
+			return later(`the provider's API does not show task ${claimed.taskId} as ended yet`);
+		return {
+			kind: 'answered',
+			answer: reject(ctx, 403, `the provider says task ${claimed.taskId} is ${actual.status}`),
+		};
+	}
+	return { kind: 'confirmed', task: actual };
 }

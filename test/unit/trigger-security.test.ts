@@ -1,5 +1,4 @@
- 
-import { firstDelivery } from '../../nodes/ActTwoTrigger/dedupe';
+import { DeliveryLedger } from '../../nodes/ActTwoTrigger/dedupe';
 import { kieSignature, safeEqual, verifyKieSignature } from '../../nodes/ActTwoTrigger/security';
 
 describe('callback security', () => {
@@ -32,13 +31,62 @@ describe('callback security', () => {
 			reason: expect.stringMatching(/missing/),
 		});
 	});
-	it('lets one delivery of each event through and forgets the oldest beyond 1000', () => {
-		const data = {};
-		expect(firstDelivery(data, 'a:succeeded', 1)).toBe(true);
-		expect(firstDelivery(data, 'a:succeeded', 2)).toBe(false);
-		expect(firstDelivery(data, 'a:failed', 3)).toBe(true);
-		for (let i = 0; i < 1100; i++) firstDelivery(data, `k${i}`, 10 + i);
-		expect(Object.keys((data as { delivered: object }).delivered)).toHaveLength(1000);
-		expect(firstDelivery(data, 'a:succeeded', 5000)).toBe(true);
+});
+
+describe('DeliveryLedger (one execution per delivered event)', () => {
+	type Data = { delivered?: Record<string, number> };
+	it('lets one of many concurrent deliveries through; the others wait for its outcome', async () => {
+		const ledger = new DeliveryLedger();
+		const claims = await Promise.all(
+			Array.from({ length: 20 }, async () => {
+				const claim = await ledger.claim('wf/node', 'a:succeeded', {});
+				claim?.commit();
+				return claim;
+			}),
+		);
+		expect(claims.filter(Boolean)).toHaveLength(1);
+		expect(await ledger.claim('wf/node', 'a:succeeded', {})).toBeNull();
+		expect(await ledger.claim('wf/node', 'a:failed', {})).not.toBeNull();
+		expect(await ledger.claim('wf/other-node', 'a:succeeded', {})).not.toBeNull();
+	});
+
+	it('a released claim (rejected or unconfirmed delivery) lets the next repeat through', async () => {
+		const ledger = new DeliveryLedger();
+		const first = await ledger.claim('s', 'k', {});
+		const waiting = ledger.claim('s', 'k', {});
+		first?.release();
+		const second = await waiting;
+		expect(second).not.toBeNull();
+		second?.commit();
+		expect(await ledger.claim('s', 'k', {})).toBeNull();
+	});
+
+	it("writes every key into each recent call's static data, so whichever copy n8n saves last holds them all", async () => {
+		const ledger = new DeliveryLedger();
+		const copyA: Data = {};
+		const copyB: Data = {};
+		const a = await ledger.claim('s', 'a', copyA);
+		const b = await ledger.claim('s', 'b', copyB);
+		b?.commit();
+		a?.commit();
+		expect(Object.keys(copyA.delivered ?? {}).sort()).toEqual(['a', 'b']);
+		expect(Object.keys(copyB.delivered ?? {}).sort()).toEqual(['a', 'b']);
+	});
+
+	it('after a restart (a new ledger) the saved keys are recognised; at most 1000 are saved', async () => {
+		const saved: Data = {};
+		const before = new DeliveryLedger();
+		for (let i = 0; i < 1100; i++) (await before.claim('s', `k${i}`, saved))?.commit();
+		expect(Object.keys(saved.delivered ?? {})).toHaveLength(1000);
+		const after = new DeliveryLedger();
+		expect(await after.claim('s', 'k1099', { ...saved })).toBeNull();
+		expect(await after.claim('s', 'k0', { ...saved })).not.toBeNull();
+	});
+
+	it('ignores saved entries that are not timestamps', async () => {
+		const ledger = new DeliveryLedger();
+		const odd = { delivered: { a: 'x', b: { toString: 1 }, c: 5 } } as unknown as Data;
+		expect(await ledger.claim('s', 'a', odd as never)).not.toBeNull();
+		expect(await ledger.claim('s', 'c', odd as never)).toBeNull();
 	});
 });

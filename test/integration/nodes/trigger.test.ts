@@ -1,4 +1,3 @@
- 
 /**
  * The Act-Two Trigger fed with the callbacks the simulator really sent (captured by a local receiver, then
  * replayed with their bodies and headers) and with hand-made forged ones.
@@ -329,25 +328,58 @@ describe('event filter and confirmation', () => {
 			});
 		}));
 
-	it('a "succeeded" callback for a task the API says is still running → 403', () =>
+	it('a "succeeded" callback for a task the API says is still running → 503, nothing started or remembered', () =>
 		simTest(async (sim) => {
 			sim.outcomes.next('useapi', 'stuck');
 			const taskId = await render(sim, 'useapi');
 			await waitFor(() => sim.tasks()[0]?.phase === 'running', 3000);
-			const call = await fire(sim, 'useapi', {
-				path: 'act-two',
-				query: { secret: URL_TOKEN },
-				body: {
-					taskId,
-					status: 'SUCCEEDED',
-					artifacts: [{ url: 'https://evil.example.com/x.mp4' }],
-				},
-			});
+			const body = {
+				taskId,
+				status: 'SUCCEEDED',
+				artifacts: [{ url: 'https://evil.example.com/x.mp4' }],
+			};
+			const staticData = {};
+			const call = await fire(
+				sim,
+				'useapi',
+				{ path: 'act-two', query: { secret: URL_TOKEN }, body },
+				{},
+				staticData,
+			);
 			expect(call.httpResponse).toMatchObject({
-				statusCode: 403,
-				body: { reason: `the provider says task ${taskId} is running` },
+				statusCode: 503,
+				headers: { 'retry-after': '30' },
+				body: { reason: `the provider's API does not show task ${taskId} as ended yet` },
 			});
 			expect(call.run).toBeUndefined();
+			expect(JSON.stringify(staticData)).not.toContain(taskId);
+		}));
+
+	it("a genuine final callback during a status API outage → 503; the provider's retry after it starts one execution", () =>
+		simTest(async (sim) => {
+			const taskId = await render(sim, 'liangxin');
+			const final = await finalCallback(taskId);
+			sim.faults.add({
+				provider: 'liangxin',
+				path: '/api/v1/jobs/recordInfo',
+				kind: 'server_error',
+				status: 503,
+			});
+			const staticData = {};
+			const during = await fire(sim, 'liangxin', replay(final), {}, staticData);
+			expect(during.httpResponse).toMatchObject({ statusCode: 503 });
+			expect(during.run).toBeUndefined();
+			sim.faults.clear();
+			const after = await fire(sim, 'liangxin', replay(final), {}, staticData);
+			expect(after.run?.outputs('After')[0].json).toMatchObject({
+				taskId,
+				status: 'succeeded',
+				confirmed: true,
+			});
+			const again = await fire(sim, 'liangxin', replay(final), {}, staticData);
+			expect(again.response.webhookResponse ?? again.httpResponse.body).toMatchObject({
+				started: false,
+			});
 		}));
 
 	it('confirm off: the callback is used as received (confirmed: false); not a callback body → 400', () =>

@@ -1,8 +1,8 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
 /**
  * The package in a real n8n queue-mode deployment, in the production topology: main (EXECUTIONS_MODE=queue,
- * N8N_DISABLE_PRODUCTION_MAIN_PROCESS=true: editor and API only), one `n8n webhook` process serving production
- * and waiting webhooks (N8N_WEBHOOK_URL of every process points at it, as at a load balancer in production) and
+ * N8N_DISABLE_PRODUCTION_MAIN_PROCESS=true: editor and API only), two `n8n webhook` processes serving production
+ * and waiting webhooks (N8N_WEBHOOK_URL of every process points at the first, as at a load balancer in production) and
  * two `n8n worker` processes, on private Redis and PostgreSQL. Every n8n process has its own user folder with the
  * package installed (test/n8n/queue.ts, test/n8n/queue-services.ts). Nothing may depend on process memory
  * between executions, nor on which process took a request:
@@ -59,6 +59,7 @@ import {
 	workflow,
 	type CredentialRef,
 } from './workflows/build';
+import { finishedRender } from './workflows/renders';
 
 const OUTPUT_MP4 = readFileSync(join(REPO_ROOT, 'examples', 'assets', 'output.mp4'));
 const tailOf = (file: string, lines = 15) =>
@@ -82,7 +83,7 @@ const describeQueue = skipReason ? describe.skip : describe;
 const SLOW = { queuedMs: 500, runningMs: 20_000, progressSteps: 4 };
 const RETRY = { attempts: 10, baseDelayMs: 1000 };
 
-describeQueue('n8n queue mode (main + webhook process + 2 workers, Redis, PostgreSQL)', () => {
+describeQueue('n8n queue mode (main + 2 webhook processes + 2 workers, Redis, PostgreSQL)', () => {
 	let services: QueueServices | undefined;
 	let q: QueueDeployment | undefined;
 	let fast: Simulator | undefined;
@@ -105,7 +106,7 @@ describeQueue('n8n queue mode (main + webhook process + 2 workers, Redis, Postgr
 			services,
 			tarball,
 			workers: 2,
-			webhookProcess: true,
+			webhookProcesses: 2,
 			webhookPackage: process.env.ACT_TWO_E2E_QUEUE_WEBHOOK_PACKAGE !== '0',
 		});
 		log(
@@ -447,6 +448,100 @@ describeQueue('n8n queue mode (main + webhook process + 2 workers, Redis, Postgr
 		expect(execs.map((e) => `${e.id}:${e.status}`)).toEqual([`${exec.id}:success`]);
 		await q!.main.unpublish(triggerWfId);
 		await q!.main.unpublish(senderId);
+	});
+
+	it('Act-Two Trigger behind two webhook processes: what is suppressed where (measured)', async () => {
+		const s = fast!;
+		const [w1, w2] = q!.webhooks;
+		const secret = randomBytes(18).toString('base64url');
+		const name = `liangxin callback secret (queue ${s.url})`;
+		const credentialId = await q!.main.createCredential(name, 'liangXinApi', {
+			apiKey: KEYS.liangxin,
+			baseUrl: s.baseUrls.liangxin,
+			callbackSecret: secret,
+		});
+		const webhookId = randomUUID();
+		const triggerWfId = await deploy(
+			q!.main,
+			workflow(
+				'queue trigger two webhook processes',
+				[
+					node(
+						'Act-Two Trigger',
+						ACT_TWO_TRIGGER,
+						{ provider: 'liangxin', events: 'finished', options: { confirm: true } },
+						[0, 0],
+						{ webhookId, typeVersion: 2, credentials: { liangXinApi: { id: credentialId, name } } },
+					),
+					noOp('Got It', [1, 0]),
+				],
+				[['Act-Two Trigger', 'Got It']],
+			),
+		);
+		const url = (w: { baseUrl: string }) =>
+			`${w.baseUrl}/webhook/${webhookId}/act-two?secret=${secret}`;
+		const api = {
+			baseUrl: s.baseUrls.liangxin,
+			key: KEYS.liangxin,
+			character: s.staticUrl('character.png'),
+			driving: s.staticUrl('driving.mp4'),
+		};
+		const renders = await Promise.all(
+			Array.from({ length: 10 }, async () => await finishedRender(api)),
+		);
+		const started = (a: { body: unknown }) => (a.body as { started?: boolean }).started === true;
+		const executionsPerTask = async () => {
+			await sleep(3000);
+			const counts: Record<string, number> = {};
+			for (const e of await executionsOf(q!.main, triggerWfId)) {
+				const id = String(
+					e.data?.resultData.runData['Act-Two Trigger']?.[0]?.data?.main[0]?.[0]?.json.taskId,
+				);
+				counts[id] = (counts[id] ?? 0) + 1;
+			}
+			return counts;
+		};
+
+		// 1. a repeat reaching the other process after the first delivery was answered: recognised
+		for (const [i, gap] of [0, 1000, 5000].entries()) {
+			const first = await post(url(w1), renders[i].body);
+			await sleep(gap);
+			const repeat = await post(url(w2), renders[i].body);
+			expect({ gap, first: started(first), repeat: started(repeat) }).toEqual({
+				gap,
+				first: true,
+				repeat: false,
+			});
+		}
+		// 2. 20 simultaneous deliveries on one process: one execution
+		const same = await Promise.all(
+			Array.from({ length: 20 }, async () => await post(url(w1), renders[3].body)),
+		);
+		expect(same.filter(started)).toHaveLength(1);
+		// 3. 20 simultaneous deliveries split over both processes: at most one per process
+		const split = await Promise.all(
+			Array.from({ length: 20 }, async (_, i) => await post(url(i % 2 ? w2 : w1), renders[4].body)),
+		);
+		const splitStarted = split.filter(started).length;
+		expect(splitStarted).toBeGreaterThanOrEqual(1);
+		expect(splitStarted).toBeLessThanOrEqual(2);
+		// 4. first deliveries of different renders at the same moment on both processes, then each repeated on
+		// the other process: n8n keeps whichever static-data copy it saved last
+		await Promise.all(
+			renders.slice(5).map(async (r, i) => await post(url(i % 2 ? w2 : w1), r.body)),
+		);
+		await sleep(1000);
+		const crossRepeats = await Promise.all(
+			renders.slice(5).map(async (r, i) => await post(url(i % 2 ? w1 : w2), r.body)),
+		);
+		const counts = await executionsPerTask();
+		log(
+			`two webhook processes: 20 simultaneous split over both started ${splitStarted}; ` +
+				`${crossRepeats.filter(started).length} of 5 cross-process repeats after concurrent first deliveries started again`,
+		);
+		for (const r of renders.slice(0, 4)) expect(counts[r.taskId]).toBe(1);
+		expect(counts[renders[4].taskId]).toBe(splitStarted);
+		await q!.main.unpublish(triggerWfId);
 	});
 
 	it('"Until Callback": the resume URL is the webhook process\'s; parked by one worker, that worker stopped, progress callbacks keep it waiting, the final callback resumes it as a new job on the other worker', async () => {

@@ -20,6 +20,7 @@ import {
 	webhookTrigger,
 	workflow,
 } from './workflows/build';
+import { finishedRender as renderOn } from './workflows/renders';
 
 let ctx: E2eContext;
 let liangxin: { baseUrl: string; key: string };
@@ -33,37 +34,8 @@ beforeAll(async () => {
 	urls = { character: `${sim.url}/static/character.png`, driving: `${sim.url}/static/driving.mp4` };
 });
 
-/** Starts a render on the simulator's LiangXin API and returns its genuine final callback body once it ended. */
-async function finishedRender(): Promise<{ taskId: string; body: Record<string, unknown> }> {
-	const res = await fetch(`${liangxin.baseUrl}/api/v1/jobs/createTask`, {
-		method: 'POST',
-		headers: { authorization: `Bearer ${liangxin.key}`, 'content-type': 'application/json' },
-		body: JSON.stringify({
-			model: 'runway-act-two',
-			input: {
-				character: { type: 'image', uri: urls.character },
-				reference: { type: 'video', uri: urls.driving },
-			},
-		}),
-	});
-	const created = (await res.json()) as { data?: { taskId?: string } };
-	const taskId = String(created.data?.taskId ?? '');
-	if (!taskId) throw new Error(`createTask answered ${res.status} ${JSON.stringify(created)}`);
-	const body = await until(
-		`task ${taskId} to succeed`,
-		async () => {
-			const r = await fetch(
-				`${liangxin.baseUrl}/api/v1/jobs/recordInfo?taskId=${encodeURIComponent(taskId)}`,
-				{ headers: { authorization: `Bearer ${liangxin.key}` } },
-			);
-			const b = (await r.json()) as Record<string, unknown> & { data?: { state?: string } };
-			return b.data?.state === 'success' ? b : null;
-		},
-		60_000,
-		300,
-	);
-	return { taskId, body };
-}
+const finishedRender = async () =>
+	await renderOn({ baseUrl: liangxin.baseUrl, key: liangxin.key, ...urls });
 
 interface Deployed {
 	workflowId: string;

@@ -62,8 +62,10 @@ export interface JobRun {
 export interface QueueDeployment {
 	main: N8nInstance;
 	workers: N8nWorker[];
-	/** The `n8n webhook` process, when started with `webhookProcess: true`. */
+	/** The (first) `n8n webhook` process, when started with `webhookProcess: true` or `webhookProcesses`. */
 	webhook?: N8nWebhookProcess;
+	/** Every `n8n webhook` process (`webhookProcesses: N`), each on its own port, as behind a load balancer. */
+	webhooks: N8nWebhookProcess[];
 	/**
 	 * Base URL of production and waiting webhooks (N8N_WEBHOOK_URL without the trailing slash): the webhook
 	 * process's, else main's.
@@ -194,12 +196,16 @@ export async function startQueueN8n(opts: {
 	tarball: string;
 	workers?: number;
 	webhookProcess?: boolean;
+	/** How many `n8n webhook` processes (default 1 with `webhookProcess`, else 0); N8N_WEBHOOK_URL is the first's. */
+	webhookProcesses?: number;
 	webhookPackage?: boolean;
 	env?: Record<string, string>;
 	bootTimeoutMs?: number;
 }): Promise<QueueDeployment> {
 	const bootTimeoutMs = opts.bootTimeoutMs ?? 180_000;
-	const webhookPort = opts.webhookProcess ? await freePort() : undefined;
+	const webhookCount = opts.webhookProcesses ?? (opts.webhookProcess ? 1 : 0);
+	const webhookPorts = await Promise.all(Array.from({ length: webhookCount }, freePort));
+	const webhookPort = webhookPorts[0] as number | undefined;
 	const webhookEnv: Record<string, string> = webhookPort
 		? {
 				N8N_WEBHOOK_URL: `http://127.0.0.1:${webhookPort}/`,
@@ -217,11 +223,11 @@ export async function startQueueN8n(opts: {
 		},
 	});
 	const workers: N8nWorker[] = [];
-	let webhook: N8nWebhookProcess | undefined;
+	const webhooks: N8nWebhookProcess[] = [];
 	const destroy = async () => {
-		await Promise.all([...workers, ...(webhook ? [webhook] : [])].map(async (p) => await p.stop()));
-		for (const p of [...workers, ...(webhook ? [webhook] : [])])
-			rmSync(p.userFolder, { recursive: true, force: true });
+		const helpers = [...workers, ...webhooks.filter(Boolean)];
+		await Promise.all(helpers.map(async (p) => await p.stop()));
+		for (const p of helpers) rmSync(p.userFolder, { recursive: true, force: true });
 		await main.destroy();
 	};
 	try {
@@ -231,22 +237,18 @@ export async function startQueueN8n(opts: {
 				async (_, i) =>
 					await startHelper('worker', `worker-${i + 1}`, main, opts.tarball, bootTimeoutMs),
 			),
-			...(webhookPort
-				? [
-						(async () => {
-							const w = await startHelper(
-								'webhook',
-								'webhook-1',
-								main,
-								opts.webhookPackage === false ? null : opts.tarball,
-								bootTimeoutMs,
-								webhookPort,
-							);
-							webhook = { ...w, baseUrl: `http://127.0.0.1:${webhookPort}`, port: webhookPort };
-							return w;
-						})(),
-					]
-				: []),
+			...webhookPorts.map(async (port, i) => {
+				const w = await startHelper(
+					'webhook',
+					`webhook-${i + 1}`,
+					main,
+					opts.webhookPackage === false ? null : opts.tarball,
+					bootTimeoutMs,
+					port,
+				);
+				webhooks[i] = { ...w, baseUrl: `http://127.0.0.1:${port}`, port };
+				return w;
+			}),
 		]);
 		for (const [i, s] of started.entries())
 			if (s.status === 'fulfilled' && i < (opts.workers ?? 2)) workers.push(s.value);
@@ -256,10 +258,11 @@ export async function startQueueN8n(opts: {
 		await destroy();
 		throw error;
 	}
+	const webhook = webhooks[0] as N8nWebhookProcess | undefined;
 	const webhookUrl = webhook?.baseUrl ?? main.baseUrl;
 	const enqueuers = (): Array<{ name: string; logFile: string }> => [
 		{ name: 'main', logFile: main.logFile },
-		...(webhook ? [webhook] : []),
+		...webhooks,
 	];
 	const allEnqueued = (executionId?: string) =>
 		enqueuers()
@@ -273,6 +276,7 @@ export async function startQueueN8n(opts: {
 		main,
 		workers,
 		webhook,
+		webhooks,
 		webhookUrl,
 		async runViaWebhook<T>(
 			path: string,

@@ -10,6 +10,8 @@ export interface ProviderContext {
 	adapter: ProviderAdapter;
 	client: ApiClient;
 	signal?: AbortSignal;
+	/** The credential's Callback Secret (the Act-Two Trigger's URL secret), '' when none is set. */
+	callbackSecret: string;
 }
 
 /** The adapter for the chosen provider plus an API client bound to its credential and the execution's cancel signal. */
@@ -39,7 +41,11 @@ export async function providerContext(
 		credentialType: adapter.credentialType,
 		baseUrl,
 		signal,
-		secrets: [credentials.apiKey, credentials.webhookHmacSecret].map((v) => String(v ?? '')),
+		secrets: [credentials.apiKey, credentials.webhookHmacSecret, credentials.callbackSecret].map(
+			(v) => (typeof v === 'string' ? v : ''),
+		),
 	});
-	return { adapter, client, signal };
+	const callbackSecret =
+		typeof credentials.callbackSecret === 'string' ? credentials.callbackSecret : '';
+	return { adapter, client, signal, callbackSecret };
 }

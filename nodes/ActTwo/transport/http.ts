@@ -130,11 +130,8 @@ async function send(ctx: HttpContext, config: ClientConfig, req: ApiRequest): Pr
 	}
 	const response = sent.value as IN8nHttpFullResponse;
 	const parsed = parseBody(response.body);
-	// Only error answers are masked: a success body is data the caller asked for.
-	const failed =
-		response.statusCode >= 400 ||
-		(parsed !== MALFORMED && (req.businessCode?.(parsed) ?? null) !== null);
-	const body = failed && parsed !== MALFORMED ? maskSecrets(parsed, config.secrets) : parsed;
+	// Providers echo what they were sent (a callback URL carries the trigger's secret; some gateways echo keys).
+	const body = parsed === MALFORMED ? parsed : maskSecrets(parsed, config.secrets);
 	const headers = response.headers as IDataObject;
 	if (response.statusCode >= 400) {
 		const detail = classifyHttp(

@@ -1,5 +1,6 @@
  
 import { randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 import { type Ctx, type Route, isPlainObject } from '../http';
 import { resolveUri } from '../media';
@@ -196,6 +197,7 @@ function legacyStatus(task: SimTask): string {
 
 function legacyMessage(task: SimTask): string {
 	if (task.phase === 'cancelled') return 'Task cancelled';
+	if (task.failure?.kind === 'no_face') return 'no face detected';
 	return task.failure?.kind === 'moderation'
 		? 'The input image or video did not pass content moderation, points refunded'
 		: 'Generation failed, please try again later, points refunded';

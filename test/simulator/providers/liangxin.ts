@@ -1,5 +1,6 @@
  
 import { createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 
 import { type Ctx, type Route, isPlainObject } from '../http';
 import { checkReferenceDuration, resolveUri } from '../media';
@@ -155,6 +156,10 @@ export function recordData(sim: SimState, task: SimTask): Record<string, unknown
 				'Your input was flagged by content moderation (SAFETY.INPUT.' +
 				((task.extra.characterType as string) === 'video' ? 'VIDEO' : 'IMAGE') +
 				'). Please use different inputs.';
+		} else if (task.failure?.kind === 'no_face') {
+			// Kie's 501 "generation failed", with the cause in failMsg (issue 9 item 7).
+			failCode = '501';
+			failMsg = 'Generation failed: no face detected in the character image.';
 		} else if (task.failure?.kind === 'cancelled') {
 			failCode = '499';
 			failMsg = 'Task cancelled';

@@ -1,5 +1,6 @@
  
 import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 
 import { type Ctx, type Route, isPlainObject } from '../http';
 import { checkReferenceDuration, resolveUri } from '../media';
@@ -145,6 +146,13 @@ export function runwayFailure(task: SimTask): { failure: string; failureCode: st
 				media.toLowerCase() +
 				' did not pass our content moderation. Please try a different input.',
 			failureCode: 'SAFETY.INPUT.' + media,
+		};
+	}
+	if (task.failure?.kind === 'no_face') {
+		return {
+			failure:
+				'No face was detected in the character input. Please use an input with a clear face.',
+			failureCode: 'ASSET.INVALID',
 		};
 	}
 	return {

@@ -248,6 +248,7 @@ describe('an error about a render that already ended does not say renders are st
 			expect(result.status).toBe('error');
 			const text = errorText(result);
 			expect(text).toMatch(/category: invalid_input/);
+			expect(text).toMatch(/fix the character image or the driving video/);
 			expect(text).not.toMatch(STILL_RUNNING);
 			expect(text).not.toMatch(OUTAGE);
 		}));

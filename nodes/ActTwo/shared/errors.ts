@@ -49,7 +49,7 @@ const TASK_LIST: Record<ProviderId, string> = {
 };
 
 function createUnknownHint(provider: ProviderId): string {
-	return `The create request may have reached the provider: the render may have started and may be billed, and a create is never retried by this node. Before trying again, look for a render started at this time in ${TASK_LIST[provider] ?? 'the provider dashboard'}; if it is there, use Get or Wait with its task ID instead of creating another.`;
+	return `The create request may have reached the provider: the render may have started and may be billed (a create is never retried, to avoid billing a second render). Before trying again, look for a render started at this time in ${TASK_LIST[provider] ?? 'the provider dashboard'}; if it is there, use Get or Wait with its task ID instead of creating another.`;
 }
 
 export function hintFor(

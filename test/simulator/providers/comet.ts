@@ -1,6 +1,5 @@
  
 import { randomBytes } from 'node:crypto';
-import { randomBytes } from 'node:crypto';
 
 import { type Ctx, type Route, isPlainObject } from '../http';
 import { resolveUri } from '../media';

@@ -1,6 +1,5 @@
  
 import { createHmac } from 'node:crypto';
-import { createHmac } from 'node:crypto';
 
 import { type Ctx, type Route, isPlainObject } from '../http';
 import { checkReferenceDuration, resolveUri } from '../media';

@@ -1,6 +1,5 @@
  
 import { createHash, randomUUID } from 'node:crypto';
-import { createHash, randomUUID } from 'node:crypto';
 
 import { type Ctx, type Route, isPlainObject } from '../http';
 import { checkReferenceDuration, resolveUri } from '../media';

@@ -1,6 +1,5 @@
  
 import { randomUUID } from 'node:crypto';
-import { randomUUID } from 'node:crypto';
 
 import { type Ctx, type Route, isPlainObject } from '../http';
 import { durationError } from '../media';

@@ -78,6 +78,9 @@ describe('classifyFailure: a failed render is labelled from its code or reason',
 		[null, 'Insufficient credits for this render', { category: 'credits', retryable: false }],
 		// useapi.net: moderation_category as the code
 		['PUBLIC_FIGURE', 'Task failed', { category: 'moderation', retryable: false }],
+		// throttling is temporary by nature
+		['THROTTLED', 'Task failed', { category: 'provider', retryable: true }],
+		[null, 'Throttled upstream for too long', { category: 'provider', retryable: true }],
 		// nothing known: provider, and not presented as worth paying for again
 		[null, null, { category: 'provider', retryable: false }],
 		[null, 'Task failed', { category: 'provider', retryable: false }],

@@ -93,7 +93,9 @@ export class Lifecycle {
 			this.enter(task, 'succeeded', 1);
 		} else {
 			this.enter(task, 'failed', task.progress);
-			task.failure = { kind: task.outcome === 'moderation' ? 'moderation' : 'error' };
+			task.failure = {
+				kind: task.outcome === 'moderation' || task.outcome === 'no_face' ? task.outcome : 'error',
+			};
 		}
 		task.finishedAt = task.updatedAt;
 		this.stop(task);

@@ -251,7 +251,9 @@ function handleControl(ctx: Ctx, pathname: string, controls: Controls): void {
 				const b = body as { provider?: SimProvider; outcome?: SimOutcome; times?: number };
 				if (!b || !b.provider || !(b.provider in PREFIXES) || !b.outcome)
 					throw new Error('expected { provider, outcome, times? }');
-				if (!['succeed', 'moderation', 'error', 'no_credits', 'stuck'].includes(b.outcome))
+				if (
+					!['succeed', 'moderation', 'no_face', 'error', 'no_credits', 'stuck'].includes(b.outcome)
+				)
 					throw new Error('unknown outcome ' + b.outcome);
 				ctx.sim.queueOutcome(b.provider, b.outcome, b.times ?? 1);
 				ctx.send(204);

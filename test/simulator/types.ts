@@ -10,11 +10,12 @@ export type SimApi = 'runway' | 'useapi' | 'comet-runway' | 'comet-act-one' | 'l
  * How the next created task of a provider ends.
  * - succeed: normal lifecycle, output MP4 served by the simulator
  * - moderation: the task fails with the provider's content-moderation code/text
+ * - no_face: the task fails because the provider found no usable face in the inputs (an input problem)
  * - error: the task fails with the provider's generic/internal failure
  * - no_credits: the CREATE request itself is rejected with the provider's no-credits error (no task)
  * - stuck: the task never leaves the running state (for timeout tests)
  */
-export type SimOutcome = 'succeed' | 'moderation' | 'error' | 'no_credits' | 'stuck';
+export type SimOutcome = 'succeed' | 'moderation' | 'no_face' | 'error' | 'no_credits' | 'stuck';
 
 /** Generic lifecycle phase; each provider maps it onto its own status vocabulary. */
 export type SimPhase = 'queued' | 'throttled' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -98,7 +99,7 @@ export interface FaultRule {
 }
 
 export interface SimFailure {
-	kind: 'moderation' | 'error' | 'cancelled';
+	kind: 'moderation' | 'no_face' | 'error' | 'cancelled';
 }
 
 /** A snapshot of one created task, as returned by tasks(). */

@@ -2,6 +2,15 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { ErrorCategory, ProviderId, TaskError } from '../providers/types';
 
+/**
+ * What an error is about, which decides its hint as much as its category does:
+ * - request: a request got an error answer (or none) and nothing else is known;
+ * - render_failed: a render ran and ended FAILED or CANCELLED, with the provider's reason;
+ * - create_unknown: a create was sent but its outcome is unknown (5xx, lost connection, unreadable answer):
+ *   the render may have started.
+ */
+export type ErrorSituation = 'request' | 'render_failed' | 'create_unknown';
+
 const HINTS: Record<ErrorCategory, string> = {
 	moderation:
 		"The provider's content moderation rejected the input or output. Do not retry the same inputs: change the character or the driving video. A moderated task may still be charged.",
@@ -18,12 +27,51 @@ const HINTS: Record<ErrorCategory, string> = {
 	not_found: "Check the task or asset ID and that it belongs to this credential's account.",
 };
 
-export function hintFor(category: ErrorCategory): string {
+/** Hints for a render that ran and ended failed: its own reason, never an outage unless the provider says so. */
+const RENDER_HINTS: Partial<Record<ErrorCategory, string>> = {
+	invalid_input:
+		'The provider could not use the inputs of this render (see the reason). The same inputs will fail again: fix the character image or the driving video first (for example a clearly visible face, or a supported length and format).',
+};
+const RENDER_TRANSIENT =
+	'The render failed at the provider for a reason it marks as temporary. Running it again may succeed, but starts (and may bill) a new render.';
+const RENDER_UNEXPLAINED =
+	'The render ended as failed for the reason above; the provider does not mark it as temporary. Check the inputs, and the task in the provider dashboard, before running again: each run starts (and may bill) a new render.';
+const RENDER_CANCELLED =
+	'The render was cancelled (by a Cancel call, or at the provider) and will not produce a video. Start a new render if you still need one.';
+
+/** Where a user can see whether a create whose answer was lost started a render. */
+const TASK_LIST: Record<ProviderId, string> = {
+	runway: 'the task history of your Runway developer portal (dev.runwayml.com)',
+	useapi:
+		"useapi.net's list of running tasks (GET /v1/runwayml/scheduler/) or the Runway web app of the linked account",
+	comet: 'the task log of your CometAPI console',
+	liangxin: 'the task records of your LiangXin console',
+};
+
+function createUnknownHint(provider: ProviderId): string {
+	return `The create request may have reached the provider: the render may have started and may be billed (a create is never retried, to avoid billing a second render). Before trying again, look for a render started at this time in ${TASK_LIST[provider] ?? 'the provider dashboard'}; if it is there, use Get or Wait with its task ID instead of creating another.`;
+}
+
+export function hintFor(
+	category: ErrorCategory,
+	situation: ErrorSituation = 'request',
+	detail?: Pick<TaskError, 'code' | 'retryable'>,
+	provider?: ProviderId,
+): string {
+	if (situation === 'create_unknown') return createUnknownHint(provider ?? 'runway');
+	if (situation === 'render_failed') {
+		if (detail?.code === 'cancelled') return RENDER_CANCELLED;
+		if (category === 'provider') return detail?.retryable ? RENDER_TRANSIENT : RENDER_UNEXPLAINED;
+		return RENDER_HINTS[category] ?? HINTS[category];
+	}
 	return HINTS[category];
 }
 
 /** A provider answered with an error, or a request's outcome is unknown. Carries no request headers, so no secrets. */
 export class ProviderError extends Error {
+	/** See ErrorSituation; set by renderFailedError / createOutcomeUnknown. */
+	situation: ErrorSituation = 'request';
+
 	constructor(
 		readonly provider: ProviderId,
 		readonly detail: TaskError,
@@ -36,8 +84,43 @@ export class ProviderError extends Error {
 	}
 
 	get description(): string {
-		return `${hintFor(this.detail.category)} (category: ${this.detail.category}${this.detail.code ? `, code: ${this.detail.code}` : ''})`;
+		const hint = hintFor(this.detail.category, this.situation, this.detail, this.provider);
+		return `${hint} (category: ${this.detail.category}${this.detail.code ? `, code: ${this.detail.code}` : ''})`;
 	}
+}
+
+/** The error for a render that ended failed or cancelled, labelled from the provider's reason. */
+export function renderFailedError(
+	provider: ProviderId,
+	detail: TaskError,
+	raw: unknown,
+): ProviderError {
+	const error = new ProviderError(provider, detail, null, raw);
+	error.situation = 'render_failed';
+	return error;
+}
+
+/**
+ * Whether a failed create may still have started a render: true unless the provider answered with a clear
+ * refusal (an HTTP or business code 4xx, e.g. 400, 402, 429). A lost connection, a timeout, a 5xx or an answer
+ * that could not be read say nothing about whether the render exists.
+ */
+export function mayHaveStarted(error: ProviderError): boolean {
+	const code = error.detail.code;
+	const status = /^\d{3}$/.test(code) ? Number(code) : error.httpCode;
+	if (status === null) return true;
+	// useapi.net's 596: the linked account's session is broken, so nothing could start.
+	if (status === 596) return false;
+	return !(status >= 400 && status < 500);
+}
+
+/** Marks an error thrown by a render's create call whose outcome is unknown (see mayHaveStarted). */
+export function createOutcomeUnknown(error: unknown): unknown {
+	if (error instanceof ProviderError && mayHaveStarted(error)) {
+		error.situation = 'create_unknown';
+		error.detail.retryable = false;
+	}
+	return error;
 }
 
 const MODERATION_TEXT =
@@ -87,24 +170,67 @@ export function classifyHttp(provider: ProviderId, status: number, body: unknown
 	return make('invalid_input', false);
 }
 
-/** Classify a task failure reported in a status body or a callback. */
+/** A render's failure reason that points at its inputs (faces, length, format, unreadable media). */
+const INPUT_TEXT =
+	/\bno (human )?faces?\b|faces? (was |were |is |are )?(not |un)(detected|found|recogni[sz]ed)|(detect|find|recogni[sz]e|locate) (a |any |the )?(human |clear )?face|face detection|multiple faces|(video|clip|input|duration|image|file|performance|character|reference)\b[^.]{0,40}\btoo (short|long|small|large|big|dark|blurry)|duration|resolution|aspect ratio|frame ?rate|\bfps\b|(unsupported|invalid|corrupt(ed)?|unreadable|broken) (file|format|image|video|input|media|asset|url|codec|dimensions)|not (a )?(supported|valid) (file|format|image|video|input|media)|format (is )?not supported|(could not|couldn't|cannot|unable to|failed to) (download|fetch|decode|read|load|open|process) (the )?(input|image|video|asset|file|media|character|reference|driving)|invalid input/i;
+
+/** Out of credits, in a render's failure reason ("credits refunded" is not that). */
+const FAILURE_CREDITS_TEXT =
+	/\b(insufficient|not enough|no|out of) (\w+ )?(credits?|balance|quota|points|funds)\b|(credits?|balance|quota) (is |are )?(exhausted|insufficient|exceeded|not enough)|quota exceeded/i;
+
+/** Words with which a provider says a failure is temporary (so running the render again may succeed). */
+const TRANSIENT_TEXT =
+	/try again|temporar|unavailable|overload|busy|timed? ?out|time-out|internal (server )?error|server error|unexpected error|upstream|throttl|rate limit|capacity|maintenance/i;
+
+/** Runway's documented failure codes (providers.md 1.3), and the transient ones seen in third-party code. */
+function classifyRunwayCode(code: string): [ErrorCategory, boolean] | null {
+	if (/^SAFETY\.|^INPUT_PREPROCESSING\.SAFETY/.test(code)) return ['moderation', false];
+	// "You may retry" (INTERNAL.BAD_OUTPUT, INTERNAL); INPUT_PREPROCESSING.INTERNAL is a moderation-system error.
+	if (/^INTERNAL(\.|$)|^INPUT_PREPROCESSING\.INTERNAL|^THIRD_PARTY/.test(code))
+		return ['provider', true];
+	// ASSET.INVALID ("fix the input"); other preprocessing failures concern the inputs (faces, length, format).
+	if (/^ASSET\.|^INPUT_PREPROCESSING\./.test(code)) return ['invalid_input', false];
+	return null;
+}
+
+/** A numeric failure code (Kie/LiangXin failCode, a legacy gateway's business code), read like an HTTP status. */
+function classifyNumericCode(status: number): [ErrorCategory, boolean] {
+	if (status === 401 || status === 403) return ['auth', false];
+	if (status === 402 || status === 412) return ['credits', false];
+	if (status === 404 || status === 410) return ['not_found', false];
+	if (status === 429) return ['rate_limited', true];
+	// Kie's 501 is "generation failed", with no cause; 596 is useapi.net's broken account session.
+	if (status === 501 || status === 596) return ['provider', false];
+	if (status >= 500 || status === 455 || status === 408) return ['provider', true];
+	if (status >= 400) return ['invalid_input', false];
+	return ['provider', false];
+}
+
+/**
+ * Classify a task failure reported in a status body or a callback: the category comes from the provider's
+ * code or reason, and `retryable` is true only when the provider marks the failure as temporary. A failure
+ * with no recognizable reason is `provider` and not retryable: a failed render was usually billed or used
+ * quota, and nothing says a second one would end differently.
+ */
 export function classifyFailure(
 	code: string | null | undefined,
 	message: string | null | undefined,
 ): TaskError {
 	const c = (code ?? '').trim();
 	const m = (message ?? '').trim() || 'The task failed without a reason from the provider.';
-	const make = (category: ErrorCategory, retryable: boolean): TaskError => ({
+	const make = ([category, retryable]: [ErrorCategory, boolean]): TaskError => ({
 		code: c,
 		message: m,
 		category,
 		retryable,
 	});
-	if (/^SAFETY\.|^INPUT_PREPROCESSING\.SAFETY/.test(c)) return make('moderation', false);
-	if (/^INTERNAL\.BAD_OUTPUT|^INPUT_PREPROCESSING\.INTERNAL|^INTERNAL$|^THIRD_PARTY/.test(c))
-		return make('provider', true);
-	if (/^ASSET\./.test(c)) return make('invalid_input', false);
-	if (MODERATION_TEXT.test(m) || MODERATION_TEXT.test(c)) return make('moderation', false);
-	if (CREDITS_TEXT.test(m)) return make('credits', false);
-	return make('provider', true);
+	const byCode = classifyRunwayCode(c);
+	if (byCode) return make(byCode);
+	const codeText = c.replace(/[_.]+/g, ' ');
+	if (MODERATION_TEXT.test(m) || MODERATION_TEXT.test(codeText)) return make(['moderation', false]);
+	if (INPUT_TEXT.test(m)) return make(['invalid_input', false]);
+	if (FAILURE_CREDITS_TEXT.test(m)) return make(['credits', false]);
+	if (TRANSIENT_TEXT.test(m) || TRANSIENT_TEXT.test(codeText)) return make(['provider', true]);
+	if (/^\d{3}$/.test(c)) return make(classifyNumericCode(Number(c)));
+	return make(['provider', false]);
 }

@@ -15,18 +15,27 @@ export function toNodeError(
 		return error;
 	}
 	if (error instanceof ProviderError) {
+		const message = `${providerName(error.provider)}: ${error.message}`;
+		const description = error.description;
 		const response: JsonObject = {
 			message: error.message,
 			category: error.detail.category,
 			code: error.detail.code,
+			retryable: error.detail.retryable,
 			httpCode: error.httpCode === null ? '' : String(error.httpCode),
 		};
-		return new NodeApiError(ctx.getNode(), response, {
-			message: `${providerName(error.provider)}: ${error.message}`,
-			description: error.description,
+		const nodeError = new NodeApiError(ctx.getNode(), response, {
+			message,
+			description,
 			httpCode: error.httpCode === null ? undefined : String(error.httpCode),
 			itemIndex,
 		});
+		// NodeApiError swaps in its own text when a message mentions a network code (a lost connection's
+		// "ECONNRESET" becomes "…You can retry the request immediately…"): wrong for a create, whose render may
+		// have started. Our message and hint are the ones that fit.
+		nodeError.message = message;
+		nodeError.description = description;
+		return nodeError;
 	}
 	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
 }
@@ -44,7 +53,7 @@ function providerName(id: string): string {
 
 /**
  * The JSON an item carries under Continue On Fail: `error` (the message) and `details` (description, category,
- * code and whatever task it concerns). Only the keys error/message/details are used: n8n routes such an item to
+ * code, retryable and whatever task it concerns). Only the keys error/message/details are used: n8n routes such an item to
  * the error output, and it keeps the JSON as it is (an item with an `error` property would be reduced to
  * `{ error: message }` by WorkflowExecute.normalizeNodeErrors, losing the category).
  */
@@ -57,7 +66,9 @@ export function errorJson(
 		error: error.message,
 		details: {
 			...(error.description ? { description: error.description } : {}),
-			...(ctx?.category ? { category: ctx.category, code: ctx.code } : {}),
+			...(ctx?.category
+				? { category: ctx.category, code: ctx.code, retryable: ctx.retryable === true }
+				: {}),
 			...extra,
 		},
 	};

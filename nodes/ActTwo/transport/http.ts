@@ -61,6 +61,20 @@ function parseBody(body: unknown): unknown {
 	}
 }
 
+/**
+ * A failed request's network reason in the transport's own words ("socket hang up (ECONNRESET)"). n8n's
+ * helper wraps it in its friendlier text ("…You can retry the request immediately…"), which is wrong for a
+ * create whose render may have started.
+ */
+function networkReason(error: Error): string {
+	const cause = (error as { cause?: unknown }).cause;
+	const inner = cause instanceof Error ? cause : error;
+	const code = (inner as { code?: unknown }).code;
+	return typeof code === 'string' && code && !inner.message.includes(code)
+		? `${inner.message} (${code})`
+		: inner.message;
+}
+
 /** The only code that sends provider API requests: n8n's helpers, our retry policy, our error mapping. */
 export function createApiClient(ctx: HttpContext, config: ClientConfig): ApiClient {
 	return {
@@ -118,7 +132,7 @@ async function send(ctx: HttpContext, config: ClientConfig, req: ApiRequest): Pr
 			{
 				code: 'connection',
 				message: maskSecrets(
-					`Could not get an answer from the provider: ${sent.error.message}`,
+					`Could not get an answer from the provider: ${networkReason(sent.error)}`,
 					config.secrets,
 				),
 				category: 'provider',

@@ -196,6 +196,7 @@ function legacyStatus(task: SimTask): string {
 
 function legacyMessage(task: SimTask): string {
 	if (task.phase === 'cancelled') return 'Task cancelled';
+	if (task.failure?.kind === 'no_face') return 'no face detected';
 	return task.failure?.kind === 'moderation'
 		? 'The input image or video did not pass content moderation, points refunded'
 		: 'Generation failed, please try again later, points refunded';

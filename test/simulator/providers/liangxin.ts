@@ -155,6 +155,10 @@ export function recordData(sim: SimState, task: SimTask): Record<string, unknown
 				'Your input was flagged by content moderation (SAFETY.INPUT.' +
 				((task.extra.characterType as string) === 'video' ? 'VIDEO' : 'IMAGE') +
 				'). Please use different inputs.';
+		} else if (task.failure?.kind === 'no_face') {
+			// Kie's 501 "generation failed", with the cause in failMsg (issue 9 item 7).
+			failCode = '501';
+			failMsg = 'Generation failed: no face detected in the character image.';
 		} else if (task.failure?.kind === 'cancelled') {
 			failCode = '499';
 			failMsg = 'Task cancelled';

@@ -147,6 +147,13 @@ export function runwayFailure(task: SimTask): { failure: string; failureCode: st
 			failureCode: 'SAFETY.INPUT.' + media,
 		};
 	}
+	if (task.failure?.kind === 'no_face') {
+		return {
+			failure:
+				'No face was detected in the character input. Please use an input with a clear face.',
+			failureCode: 'ASSET.INVALID',
+		};
+	}
 	return {
 		failure: 'An unexpected error occurred while generating the output. Please try again.',
 		failureCode: 'INTERNAL.BAD_OUTPUT.CODE01',

@@ -347,13 +347,21 @@ export function useapiTaskJson(sim: SimState, task: SimTask): Record<string, unk
 						moderation_category: 'PUBLIC_FIGURE',
 						tally_asimov: true,
 					}
-				: {
-						errorMessage: 'An unexpected error occurred while generating the video.',
-						reason: 'INTERNAL.BAD_OUTPUT.CODE01',
-						message: 'Task failed',
-						moderation_category: null,
-						tally_asimov: false,
-					};
+				: task.failure?.kind === 'no_face'
+					? {
+							errorMessage: 'No face was detected in the character input.',
+							reason: 'ASSET.INVALID',
+							message: 'Task failed',
+							moderation_category: null,
+							tally_asimov: false,
+						}
+					: {
+							errorMessage: 'An unexpected error occurred while generating the video.',
+							reason: 'INTERNAL.BAD_OUTPUT.CODE01',
+							message: 'Task failed',
+							moderation_category: null,
+							tally_asimov: false,
+						};
 	} else if (task.phase === 'cancelled') {
 		error = {
 			errorMessage: 'Task cancelled',

@@ -8,6 +8,7 @@ import type {
 
 import { providerContext } from '../../shared/context';
 import type { ProviderContext } from '../../shared/context';
+import { createOutcomeUnknown } from '../../shared/errors';
 import { errorItem, inInputOrder, toNodeError } from '../../shared/items';
 import { checkMediaParams, loadBinary, readMediaParams, resolveMedia } from '../../shared/media';
 import type { MediaParams, MediaRole } from '../../shared/media';
@@ -162,7 +163,9 @@ async function startRender(
 	const reference = await resolveMedia(ctx, plan.driving, pctx, plan.files.driving);
 	const input: CreateInput = { ...plan.input, character, reference };
 	if (callbackUrl) input.callbackUrl = callbackUrl;
-	return await pctx.adapter.create(pctx.client, input);
+	return await pctx.adapter.create(pctx.client, input).catch((error: unknown) => {
+		throw createOutcomeUnknown(error);
+	});
 }
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
@@ -285,14 +288,29 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	return inInputOrder(results, errors);
 }
 
-/** An error that stops the node must not lose renders that already started and are being billed. */
+/**
+ * An error that stops the node must not lose renders that already started and are being billed: it lists
+ * those still running (use Get or Wait), and those that finished but whose results the error drops. A render
+ * that ended failed or cancelled, like the one the error is about, is not listed.
+ */
 function withStartedTasks(
 	error: Error,
 	started: Array<{ itemIndex: number; task: NormalizedTask }>,
 ): Error {
-	if (started.length === 0) return error;
-	const list = started.map(({ itemIndex, task }) => `item ${itemIndex}: ${task.taskId}`).join(', ');
+	const list = (status: (s: NormalizedTask['status']) => boolean) =>
+		started
+			.filter(({ task }) => status(task.status))
+			.map(({ itemIndex, task }) => `item ${itemIndex}: ${task.taskId}`)
+			.join(', ');
+	const running = list((s) => s === 'queued' || s === 'running');
+	const succeeded = list((s) => s === 'succeeded');
+	const notes = [
+		running && `Renders already started by this node (use Get or Wait with these IDs): ${running}.`,
+		succeeded &&
+			`Renders that succeeded, whose results this error leaves out (use Get with these IDs): ${succeeded}.`,
+	].filter(Boolean);
+	if (notes.length === 0) return error;
 	const e = error as Error & { description?: string };
-	e.description = `${e.description ? `${e.description} ` : ''}Renders already started by this node (use Get or Wait with these IDs): ${list}.`;
+	e.description = [e.description, ...notes].filter(Boolean).join(' ');
 	return e;
 }

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { ProviderContext } from '../../shared/context';
-import { ProviderError } from '../../shared/errors';
+import { ProviderError, renderFailedError } from '../../shared/errors';
 import { errorItem, toNodeError } from '../../shared/items';
 import { taskJson } from '../../shared/output';
 import { runsAsAgentTool } from '../../shared/tool';
@@ -73,7 +73,7 @@ export function failedTaskError(task: NormalizedTask): ProviderError {
 		category: 'provider' as const,
 		retryable: false,
 	};
-	return new ProviderError(task.provider, detail, null, task.raw);
+	return renderFailedError(task.provider, detail, task.raw);
 }
 
 /** One task's final output items, downloading the video when asked. Throws for failed, cancelled or timed-out tasks. */
@@ -115,6 +115,8 @@ export async function waitAndOutput(
 			await pctx.adapter.get(withDeadline(pctx.client, deadline), task.taskId, task.model),
 		{ ...wait, concurrency, signal: pctx.signal },
 	);
+	// Each task's last known state, for a caller that reports on the batch after an error.
+	results.forEach((result, n) => (tasks[n].task = result.task));
 	const continueOnFail = ctx.continueOnFail();
 	const out = await mapWithConcurrency(
 		results,

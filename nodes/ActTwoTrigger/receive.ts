@@ -11,7 +11,7 @@ import { taskJson } from '../ActTwo/shared/output';
 import { adapterFor } from '../ActTwo/providers';
 import type { NormalizedTask, ProviderAdapter } from '../ActTwo/providers/types';
 import { videoBinary } from '../ActTwo/transport/download';
-import { withDeadline } from '../ActTwo/transport/http';
+import { maskSecrets, withDeadline } from '../ActTwo/transport/http';
 import { isTerminal } from '../ActTwo/transport/poll';
 import { settle } from '../ActTwo/transport/settle';
 import { deliveries } from './dedupe';
@@ -126,8 +126,13 @@ async function receive(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 		confirmed = true;
 	}
 
+	// Providers echo the callback URL they were given, secret included: none of it reaches the execution.
 	const item: INodeExecutionData = {
-		json: { ...taskJson(task), replyRef: task.replyRef, confirmed, callback: body },
+		json: maskSecrets({ ...taskJson(task), replyRef: task.replyRef, confirmed, callback: body }, [
+			secret,
+			hmacKey,
+			typeof credentials.apiKey === 'string' ? credentials.apiKey : '',
+		]),
 	};
 	claim.commit();
 	if (options.download === true && task.status === 'succeeded' && task.outputs[0]) {

@@ -398,6 +398,54 @@ describe('event filter and confirmation', () => {
 		}));
 });
 
+it('the secret lives in the credential (trigger v2): the Act-Two node adds it to the Callback URL; neither node outputs it, though the provider echoes it', () =>
+	simTest(async (sim) => {
+		const secret = ['callback', 'secret', 'from', 'credential', '0123'].join('-');
+		const withSecret = credentials(sim, {
+			liangxin: { webhookHmacSecret: HMAC_KEY, callbackSecret: secret },
+		});
+		const started = await runWorkflow(
+			workflow(
+				items(1),
+				actTwo('liangxin', urlInputs(sim, { createOptions: { callbackUrl: hook.url } })),
+			),
+			{ credentials: withSecret },
+		);
+		expect(errorText(started)).toBe('');
+		const taskId = String(started.outputs('Act-Two')[0].json.taskId);
+		const final = await finalCallback(taskId);
+		expect(final.query.secret).toBe(secret);
+		expect(JSON.stringify(final.body)).toContain(secret);
+
+		const v2 = chain([
+			node(
+				'Act-Two Trigger',
+				ACT_TWO_TRIGGER,
+				{ provider: 'liangxin', events: 'finished' },
+				{ webhookId: 'act-two-hook', typeVersion: 2, credentials: nodeCredentials('liangxin') },
+			),
+			node('After', NO_OP_TYPE),
+		]);
+		const run = async (request: FakeRequest, creds = withSecret) =>
+			await runTriggerWebhook(v2, 'Act-Two Trigger', request, {
+				credentials: creds,
+				staticData: {},
+				execute: true,
+			});
+		const wrong = await run(replay(final, { query: { secret: URL_TOKEN } }));
+		expect(wrong.httpResponse.statusCode).toBe(401);
+		const call = await run(replay(final));
+		const out = call.run!.outputs('After')[0].json;
+		expect(out).toMatchObject({ taskId, status: 'succeeded', confirmed: true });
+		expect(JSON.stringify([started.outputs('Act-Two'), out])).not.toContain(secret);
+		// a v2 trigger whose credential has no secret accepts nothing
+		const none = await run(replay(final), creds(sim));
+		expect(none.httpResponse).toMatchObject({
+			statusCode: 401,
+			body: { reason: 'the trigger has no secret set' },
+		});
+	}));
+
 it('without a credential on the trigger, confirmation cannot happen: the callback is used as received (confirmed: false)', () =>
 	simTest(async (sim) => {
 		const taskId = await render(sim, 'liangxin');

@@ -8,6 +8,7 @@ import type {
 
 import { providerContext } from '../../shared/context';
 import type { ProviderContext } from '../../shared/context';
+import { withCallbackSecret } from '../../shared/callback-url';
 import { createOutcomeUnknown } from '../../shared/errors';
 import { errorItem, inInputOrder, toNodeError } from '../../shared/items';
 import { checkMediaParams, loadBinary, readMediaParams, resolveMedia } from '../../shared/media';
@@ -163,6 +164,8 @@ async function startRender(
 	const reference = await resolveMedia(ctx, plan.driving, pctx, plan.files.driving);
 	const input: CreateInput = { ...plan.input, character, reference };
 	if (callbackUrl) input.callbackUrl = callbackUrl;
+	else if (input.callbackUrl)
+		input.callbackUrl = withCallbackSecret(input.callbackUrl, pctx.callbackSecret);
 	return await pctx.adapter.create(pctx.client, input).catch((error: unknown) => {
 		throw createOutcomeUnknown(error);
 	});

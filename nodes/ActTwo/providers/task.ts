@@ -112,11 +112,22 @@ export function failureOf(status: TaskStatus, error: TaskError | null): TaskErro
 	return status === 'failed' ? error : null;
 }
 
+/**
+ * The elements of an array, copied by index (at most 1 000). Array methods (map, filter) consult the array's
+ * own `constructor` key, which outside data may set: they would throw on such an array.
+ */
+export function listOf(value: unknown): unknown[] {
+	const out: unknown[] = [];
+	if (!Array.isArray(value)) return out;
+	for (let i = 0; i < value.length && i < 1000; i++) out.push(value[i]);
+	return out;
+}
+
 const isHttpUrl = (u: unknown): u is string => typeof u === 'string' && /^https?:\/\//i.test(u);
 
 /** The http(s) URLs of a list; anything else in it (objects, numbers, nested lists) is skipped. */
 export function urlList(value: unknown): string[] {
-	return Array.isArray(value) ? value.filter(isHttpUrl) : [];
+	return listOf(value).filter(isHttpUrl);
 }
 
 /** First http(s) URL among candidate fields (a string, or a list of them), for providers whose output location is UNCONFIRMED. */

@@ -3,7 +3,16 @@ import type { IDataObject } from 'n8n-workflow';
 import { classifyFailure } from '../shared/errors';
 import { mapRunwayStatus } from './status';
 import { createWithoutId, malformedAnswer, taskAskedFor } from './malformed';
-import { asObject, asString, failureOf, makeTask, parseProgress, toIso, urlList } from './task';
+import {
+	asObject,
+	asString,
+	failureOf,
+	listOf,
+	makeTask,
+	parseProgress,
+	toIso,
+	urlList,
+} from './task';
 import type {
 	ApiClient,
 	CreateInput,
@@ -70,7 +79,7 @@ export function parseUseapiTask(body: unknown): NormalizedTask {
 	const outer = asObject(body);
 	const t = taskObject(outer);
 	const status = mapRunwayStatus(t.status);
-	const artifacts = Array.isArray(t.artifacts) ? (t.artifacts as unknown[]) : [];
+	const artifacts = listOf(t.artifacts);
 	const failure = t.error ? errorText(t.error) : { code: null, message: null };
 	return makeTask(
 		'useapi',

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
 /**
  * Seeded fuzz suite for every provider parser: status answers (through each adapter's get(), as the transport
  * hands them over), create answers and callback bodies, all four providers and both CometAPI shapes. Valid

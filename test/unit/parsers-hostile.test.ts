@@ -26,7 +26,8 @@ const success = (extra: object = {}) => ({
 
 describe('LiangXin times', () => {
 	it('a succeeded task whose updateTime is in nanoseconds is succeeded, with the time scaled', () => {
-		const t = parseJobsRecord(success({ updateTime: 1765432130123456789 }));
+		// As a provider sends it: a JSON number too long for a double, as JSON.parse reads it.
+		const t = parseJobsRecord(success(JSON.parse('{"updateTime":1765432130123456789}')));
 		expect(t.status).toBe('succeeded');
 		expect(t.updatedAt).toBe(new Date(1765432130123).toISOString());
 		expect(t.outputs).toEqual([{ url: 'https://cdn.example.com/v.mp4' }]);

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
 import { request } from 'undici';
 
 import { type Simulator, startSimulator } from '../../simulator';

@@ -2,22 +2,34 @@ import { classifyFailure, ProviderError } from '../shared/errors';
 import { settle } from '../transport/settle';
 import { parseRunwayTask, RUNWAY_VERSION, runwayCreateBody } from './runway-format';
 import { mapCometLegacyStatus, mapGatewayStatus } from './status';
-import { asObject, asString, failureOf, firstUrl, makeTask, parseProgress, toIso } from './task';
+import { createWithoutId, taskAskedFor } from './malformed';
+import {
+	asNumber,
+	asObject,
+	asString,
+	failureOf,
+	firstUrl,
+	makeTask,
+	parseProgress,
+	toIso,
+} from './task';
 import type { ApiClient, CreateInput, ModelId, NormalizedTask, ProviderAdapter } from './types';
 
 /** Legacy reverse-format answers carry {code: 200} on success; anything else is an error code. */
 const legacyCode = (body: unknown): number | null => {
 	const code = asObject(body).code;
 	if (code === undefined || code === 200 || code === '200' || code === 'success') return null;
-	const n = Number(code);
-	return Number.isFinite(n) && n >= 400 ? n : 400;
+	const n = asNumber(code);
+	return n !== null && n >= 400 && n <= 999 ? n : 400;
 };
 
 /** CometAPI says a task may briefly "not exist" after create (providers.md 3.1). */
 function isTaskNotExist(body: unknown): boolean {
 	const b = asObject(body);
-	const text = `${String(b.code ?? '')} ${String(b.message ?? '')} ${String(b.msg ?? '')} ${JSON.stringify(b.error ?? '')}`;
-	return /task_not_exist/i.test(text);
+	const e = asObject(b.error);
+	return [b.code, b.message, b.msg, b.error, e.code, e.message, e.type].some(
+		(v) => typeof v === 'string' && /task_not_exist/i.test(v),
+	);
 }
 
 function taskNotExist(taskId: string, body: unknown): ProviderError {
@@ -44,11 +56,12 @@ function parseGateway(model: ModelId, body: unknown): NormalizedTask {
 		asString(inner.failureCode),
 		asString(d.fail_reason) ?? asString(inner.failure),
 	);
-	return makeTask('comet', model, String(d.task_id ?? inner.id ?? ''), status, body, {
+	// Only the wrapper's own task_id names our task: data.data.id may be the upstream provider's id.
+	return makeTask('comet', model, asString(d.task_id) ?? '', status, body, {
 		progress: status === 'running' ? parseProgress(d.progress) : undefined,
 		outputs: url ? [{ url }] : [],
 		error: failureOf(status, failure),
-		createdAt: toIso(d.submit_time) ?? asString(inner.createdAt),
+		createdAt: toIso(d.submit_time) ?? toIso(inner.createdAt),
 		updatedAt: toIso(d.finish_time) ?? toIso(d.start_time),
 	});
 }
@@ -58,7 +71,7 @@ function parseLegacy(data: unknown, raw: unknown): NormalizedTask {
 	const d = asObject(data);
 	const status = mapCometLegacyStatus(d.status, d.state);
 	const url = firstUrl(d.video_url, d.raw_video_url);
-	return makeTask('comet', 'act_one', String(d.task_id ?? ''), status, raw, {
+	return makeTask('comet', 'act_one', asString(d.task_id) ?? '', status, raw, {
 		outputs: url ? [{ url }] : [],
 		error: failureOf(status, classifyFailure(null, asString(d.msg))),
 		createdAt: toIso(d.create_time),
@@ -101,7 +114,9 @@ export const cometAdapter: ProviderAdapter = {
 					businessCode: legacyCode,
 				}),
 			);
-			return makeTask('comet', 'act_one', String(asObject(res.data).task_id ?? ''), 'queued', res);
+			const id = asString(asObject(res.data).task_id);
+			if (!id) throw createWithoutId('comet', res);
+			return makeTask('comet', 'act_one', id, 'queued', res);
 		}
 		const res = asObject(
 			await client.request({
@@ -112,13 +127,9 @@ export const cometAdapter: ProviderAdapter = {
 				retry: 'create',
 			}),
 		);
-		return makeTask(
-			'comet',
-			'act_two',
-			String(res.id ?? asObject(res.data).task_id ?? ''),
-			'queued',
-			res,
-		);
+		const id = asString(res.id) ?? asString(asObject(res.data).task_id);
+		if (!id) throw createWithoutId('comet', res);
+		return makeTask('comet', 'act_two', id, 'queued', res);
 	},
 
 	async get(client, taskId, model) {
@@ -144,7 +155,9 @@ export const cometAdapter: ProviderAdapter = {
 		}
 		const body = read.value;
 		if (isTaskNotExist(body)) throw taskNotExist(taskId, body);
-		if (isGateway(body)) return parseGateway(model, body);
+		// Every documented shape names the task, but the wrapper's fields are partly UNCONFIRMED: an answer
+		// without an id keeps the id it was read by (as before); one naming another task is a malformed read.
+		if (isGateway(body)) return taskAskedFor(parseGateway(model, body), taskId, true);
 		if (model === 'act_one') {
 			const code = legacyCode(body);
 			if (code !== null)
@@ -154,10 +167,9 @@ export const cometAdapter: ProviderAdapter = {
 					code,
 					body,
 				);
-			return parseLegacy(asObject(body).data, body);
+			return taskAskedFor(parseLegacy(asObject(body).data, body), taskId, true);
 		}
-		const task = parseRunwayTask('comet', body);
-		return { ...task, taskId: task.taskId || taskId };
+		return taskAskedFor(parseRunwayTask('comet', body), taskId, true);
 	},
 
 	async cancel() {
@@ -170,10 +182,14 @@ export const cometAdapter: ProviderAdapter = {
 
 	parseCallback(body) {
 		const b = asObject(body);
-		if (isGateway(b)) return parseGateway('act_one', b);
-		if (b.task_id !== undefined && b.status !== undefined) return parseLegacy(b, b);
-		const d = asObject(b.data);
-		if (d.task_id !== undefined && d.status !== undefined) return parseLegacy(d, b);
-		return null;
+		const task = isGateway(b)
+			? parseGateway('act_one', b)
+			: b.task_id !== undefined && b.status !== undefined
+				? parseLegacy(b, b)
+				: asObject(b.data).task_id !== undefined && asObject(b.data).status !== undefined
+					? parseLegacy(asObject(b.data), b)
+					: null;
+		// A callback is only about a task it names: without a usable id it is not a callback.
+		return task && task.taskId ? task : null;
 	},
 };

@@ -2,15 +2,16 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { classifyFailure } from '../shared/errors';
 import { mapJobsState } from './status';
-import { asObject, asString, failureOf, makeTask, toIso } from './task';
+import { createWithoutId, taskAskedFor } from './malformed';
+import { asNumber, asObject, asString, failureOf, makeTask, toIso, urlList } from './task';
 import type { ApiClient, CreateInput, MediaRef, NormalizedTask, ProviderAdapter } from './types';
 
 export const LIANGXIN_MODEL = 'runway-act-two';
 
 /** Kie-style envelopes carry the business code in the body; HTTP status may still be 200. */
 const businessCode = (body: unknown): number | null => {
-	const code = Number(asObject(body).code);
-	return Number.isFinite(code) && code !== 200 && code !== 0 ? code : null;
+	const code = asNumber(asObject(body).code);
+	return code !== null && code !== 200 && code !== 0 ? code : null;
 };
 
 function media(ref: MediaRef): IDataObject {
@@ -28,16 +29,17 @@ function resultUrls(resultJson: unknown): string[] {
 			return [];
 		}
 	}
-	const urls = asObject(parsed).resultUrls;
-	return Array.isArray(urls) ? urls.filter((u): u is string => typeof u === 'string') : [];
+	return urlList(asObject(parsed).resultUrls);
 }
 
 export function parseJobsRecord(body: unknown): NormalizedTask {
 	const d = asObject(asObject(body).data);
 	const status = mapJobsState(d.state);
-	const failed = status === 'failed' || Number(asObject(body).code) === 501;
+	// 501 is Kie's "generation failed" code (providers.md 4.2), in callbacks and records alike.
+	const failed = status === 'failed' || asNumber(asObject(body).code) === 501;
 	const finalStatus = failed ? 'failed' : status;
-	return makeTask('liangxin', 'act_two', String(d.taskId ?? d.task_id ?? ''), finalStatus, body, {
+	const id = asString(d.taskId) ?? asString(d.task_id) ?? '';
+	return makeTask('liangxin', 'act_two', id, finalStatus, body, {
 		outputs: resultUrls(d.resultJson).map((url) => ({ url })),
 		error: failureOf(
 			finalStatus,
@@ -81,19 +83,20 @@ export const liangxinAdapter: ProviderAdapter = {
 				businessCode,
 			}),
 		);
-		return makeTask('liangxin', 'act_two', String(asObject(res.data).taskId ?? ''), 'queued', res);
+		const id = asString(asObject(res.data).taskId);
+		if (!id) throw createWithoutId('liangxin', res);
+		return makeTask('liangxin', 'act_two', id, 'queued', res);
 	},
 
 	async get(client, taskId) {
-		return parseJobsRecord(
-			await client.request({
-				method: 'GET',
-				url: '/api/v1/jobs/recordInfo',
-				qs: { taskId },
-				retry: 'idempotent',
-				businessCode,
-			}),
-		);
+		const body = await client.request({
+			method: 'GET',
+			url: '/api/v1/jobs/recordInfo',
+			qs: { taskId },
+			retry: 'idempotent',
+			businessCode,
+		});
+		return taskAskedFor(parseJobsRecord(body), taskId);
 	},
 
 	async cancel() {
@@ -108,6 +111,7 @@ export const liangxinAdapter: ProviderAdapter = {
 		const d = asObject(asObject(body).data);
 		if (d.taskId === undefined && d.task_id === undefined) return null;
 		if (d.state === undefined && asObject(body).code === undefined) return null;
-		return parseJobsRecord(body);
+		const task = parseJobsRecord(body);
+		return task.taskId ? task : null;
 	},
 };

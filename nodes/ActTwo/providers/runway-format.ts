@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { classifyFailure } from '../shared/errors';
 import { mapRunwayStatus } from './status';
-import { asObject, asString, failureOf, makeTask, parseProgress } from './task';
+import { asObject, asString, failureOf, makeTask, parseProgress, toIso, urlList } from './task';
 import type { CreateInput, MediaRef, NormalizedTask, ProviderId } from './types';
 
 export const RUNWAY_VERSION = '2024-11-06';
@@ -37,16 +37,13 @@ export function parseRunwayTask(
 ): NormalizedTask {
 	const t = asObject(body);
 	const status = mapRunwayStatus(t.status);
-	const output = Array.isArray(t.output)
-		? t.output.filter((u): u is string => typeof u === 'string')
-		: [];
 	const failure =
 		status === 'failed' ? classifyFailure(asString(t.failureCode), asString(t.failure)) : null;
-	return makeTask(provider, 'act_two', String(t.id ?? ''), status, raw, {
+	return makeTask(provider, 'act_two', asString(t.id) ?? '', status, raw, {
 		progress: status === 'running' ? parseProgress(t.progress) : undefined,
-		outputs: output.map((url) => ({ url })),
+		outputs: urlList(t.output).map((url) => ({ url })),
 		error: failureOf(status, failure),
-		createdAt: asString(t.createdAt),
-		updatedAt: asString(t.updatedAt),
+		createdAt: toIso(t.createdAt),
+		updatedAt: toIso(t.updatedAt),
 	});
 }

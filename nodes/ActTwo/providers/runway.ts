@@ -1,3 +1,4 @@
+import { createWithoutId, malformedAnswer, taskAskedFor } from './malformed';
 import { parseRunwayTask, runwayCreateBody } from './runway-format';
 import { asObject, asString, makeTask } from './task';
 import type { ApiClient, CreateInput, ProviderAdapter, UploadInput, UploadResult } from './types';
@@ -27,9 +28,13 @@ async function upload(client: ApiClient, file: UploadInput): Promise<UploadResul
 	);
 	const uploadUrl = asString(slot.uploadUrl);
 	const runwayUri = asString(slot.runwayUri);
-	if (!uploadUrl || !runwayUri) throw new Error('Runway did not return an upload URL.');
+	if (!uploadUrl || !runwayUri)
+		throw malformedAnswer('runway', 'Runway did not return an upload URL.', slot, false);
 	const form = new FormData();
-	for (const [key, value] of Object.entries(asObject(slot.fields))) form.append(key, String(value));
+	for (const [key, value] of Object.entries(asObject(slot.fields))) {
+		const text = typeof value === 'string' ? value : asString(value);
+		if (text !== null) form.append(key, text);
+	}
 	// The SDK's own upload buffers the file too: a multipart stream needs a form library n8n nodes may not import.
 	form.append('file', new Blob([await file.read()], { type: file.mimeType }), file.fileName);
 	await client.request({
@@ -70,7 +75,9 @@ export const runwayAdapter: ProviderAdapter = {
 				retry: 'create',
 			}),
 		);
-		return makeTask('runway', 'act_two', String(body.id ?? ''), 'queued', body);
+		const id = asString(body.id);
+		if (!id) throw createWithoutId('runway', body);
+		return makeTask('runway', 'act_two', id, 'queued', body);
 	},
 
 	async get(client, taskId) {
@@ -79,7 +86,7 @@ export const runwayAdapter: ProviderAdapter = {
 			url: `/v1/tasks/${encodeURIComponent(taskId)}`,
 			retry: 'idempotent',
 		});
-		return parseRunwayTask('runway', body);
+		return taskAskedFor(parseRunwayTask('runway', body), taskId);
 	},
 
 	async cancel(client, taskId) {

@@ -49,13 +49,27 @@ const JOBS: Record<string, TaskStatus> = {
 	fail: 'failed',
 };
 
-const lookup = (table: Record<string, TaskStatus>, key: unknown): TaskStatus =>
-	table[String(key ?? '')] ?? 'queued';
+/** Only a scalar counts as a status: an array such as ["SUCCEEDED"] or an object is no status at all. */
+const scalar = (s: unknown): string | null =>
+	typeof s === 'string' ? s : typeof s === 'number' && Number.isFinite(s) ? String(s) : null;
 
-export const mapRunwayStatus = (s: unknown) => lookup(RUNWAY, String(s ?? '').toUpperCase());
-export const mapGatewayStatus = (s: unknown) => lookup(GATEWAY, String(s ?? '').toUpperCase());
-export const mapCometLegacyStatus = (status: unknown, state?: unknown) =>
-	state !== undefined && state !== null && LEGACY_STATE[String(state).toLowerCase()]
-		? LEGACY_STATE[String(state).toLowerCase()]
-		: lookup(COMET_LEGACY, status);
-export const mapJobsState = (s: unknown) => lookup(JOBS, String(s ?? '').toLowerCase());
+/** Own keys only: "constructor" or "__proto__" must not find Object.prototype's members. */
+const lookup = (
+	table: Record<string, TaskStatus>,
+	key: string | null | undefined,
+): TaskStatus | null =>
+	key !== null && key !== undefined && Object.prototype.hasOwnProperty.call(table, key)
+		? table[key]
+		: null;
+
+export const mapRunwayStatus = (s: unknown): TaskStatus =>
+	lookup(RUNWAY, scalar(s)?.toUpperCase()) ?? 'queued';
+export const mapGatewayStatus = (s: unknown): TaskStatus =>
+	lookup(GATEWAY, scalar(s)?.toUpperCase()) ?? 'queued';
+/** A known `state` word (some backends add it) wins over the numeric `status`. */
+export const mapCometLegacyStatus = (status: unknown, state?: unknown): TaskStatus =>
+	lookup(LEGACY_STATE, scalar(state)?.toLowerCase()) ??
+	lookup(COMET_LEGACY, scalar(status)) ??
+	'queued';
+export const mapJobsState = (s: unknown): TaskStatus =>
+	lookup(JOBS, scalar(s)?.toLowerCase()) ?? 'queued';

@@ -148,9 +148,13 @@ export interface ProviderAdapter {
 	credentialType: string;
 	capabilities: ProviderCapabilities;
 	create(client: ApiClient, input: CreateInput): Promise<NormalizedTask>;
+	/**
+	 * The task asked about, with that id: an answer without it or about another task throws a retryable
+	 * `malformed_answer` ProviderError (see malformed.ts), so a read never switches a node to another task.
+	 */
 	get(client: ApiClient, taskId: string, model: ModelId): Promise<NormalizedTask>;
 	cancel(client: ApiClient, taskId: string, model: ModelId): Promise<void>;
 	upload(client: ApiClient, file: UploadInput): Promise<UploadResult>;
-	/** Parse a callback body; null when the body is not this provider's. */
+	/** Parse a callback body; null when the body is not this provider's or names no task. Never throws. */
 	parseCallback(body: unknown): NormalizedTask | null;
 }

@@ -2,7 +2,17 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { classifyFailure } from '../shared/errors';
 import { mapRunwayStatus } from './status';
-import { asObject, asString, failureOf, makeTask, parseProgress } from './task';
+import { createWithoutId, malformedAnswer, taskAskedFor } from './malformed';
+import {
+	asObject,
+	asString,
+	failureOf,
+	listOf,
+	makeTask,
+	parseProgress,
+	toIso,
+	urlList,
+} from './task';
 import type {
 	ApiClient,
 	CreateInput,
@@ -58,24 +68,34 @@ function errorText(error: unknown): { code: string | null; message: string | nul
 	};
 }
 
+/** The task object of a body: bare, or wrapped in { task } (create answers wrap it). */
+const taskObject = (outer: IDataObject): IDataObject =>
+	outer.task && typeof outer.task === 'object' && !Array.isArray(outer.task)
+		? asObject(outer.task)
+		: outer;
+
 /** A useapi task object, bare or wrapped in { task } (create answers wrap it). */
 export function parseUseapiTask(body: unknown): NormalizedTask {
 	const outer = asObject(body);
-	const t = outer.task && typeof outer.task === 'object' ? asObject(outer.task) : outer;
+	const t = taskObject(outer);
 	const status = mapRunwayStatus(t.status);
-	const artifacts = Array.isArray(t.artifacts) ? (t.artifacts as IDataObject[]) : [];
+	const artifacts = listOf(t.artifacts);
 	const failure = t.error ? errorText(t.error) : { code: null, message: null };
-	return makeTask('useapi', 'act_two', String(t.taskId ?? outer.taskId ?? ''), status, body, {
-		progress: status === 'running' ? parseProgress(t.progressRatio) : undefined,
-		outputs: artifacts
-			.map((a) => asString(asObject(a).url))
-			.filter((u): u is string => !!u)
-			.map((url) => ({ url })),
-		error: failureOf(status, classifyFailure(failure.code, failure.message)),
-		createdAt: asString(t.createdAt),
-		updatedAt: asString(t.updatedAt),
-		replyRef: asString(t.replyRef) ?? asString(outer.replyRef),
-	});
+	return makeTask(
+		'useapi',
+		'act_two',
+		asString(t.taskId) ?? asString(outer.taskId) ?? '',
+		status,
+		body,
+		{
+			progress: status === 'running' ? parseProgress(t.progressRatio) : undefined,
+			outputs: urlList(artifacts.map((a) => asObject(a).url)).map((url) => ({ url })),
+			error: failureOf(status, classifyFailure(failure.code, failure.message)),
+			createdAt: toIso(t.createdAt),
+			updatedAt: toIso(t.updatedAt),
+			replyRef: asString(t.replyRef) ?? asString(outer.replyRef),
+		},
+	);
 }
 
 function createBody(input: CreateInput): IDataObject {
@@ -114,17 +134,18 @@ export const useapiAdapter: ProviderAdapter = {
 			body: createBody(input),
 			retry: 'create',
 		});
-		return parseUseapiTask(body);
+		const task = parseUseapiTask(body);
+		if (!task.taskId) throw createWithoutId('useapi', body);
+		return task;
 	},
 
 	async get(client, taskId) {
-		return parseUseapiTask(
-			await client.request({
-				method: 'GET',
-				url: `/tasks/${encodeTaskId(taskId)}`,
-				retry: 'idempotent',
-			}),
-		);
+		const body = await client.request({
+			method: 'GET',
+			url: `/tasks/${encodeTaskId(taskId)}`,
+			retry: 'idempotent',
+		});
+		return taskAskedFor(parseUseapiTask(body), taskId);
 	},
 
 	async cancel(client, taskId) {
@@ -147,7 +168,13 @@ export const useapiAdapter: ProviderAdapter = {
 			}),
 		);
 		const assetId = asString(asset.assetId);
-		if (!assetId) throw new Error('useapi.net did not return an assetId for the upload.');
+		if (!assetId)
+			throw malformedAnswer(
+				'useapi',
+				'useapi.net did not return an assetId for the upload.',
+				asset,
+				false,
+			);
 		return {
 			provider: 'useapi',
 			ref: { kind: 'asset', type: file.mediaType, assetId },
@@ -158,9 +185,8 @@ export const useapiAdapter: ProviderAdapter = {
 	},
 
 	parseCallback(body) {
-		const b = asObject(body);
-		const t = b.task && typeof b.task === 'object' ? asObject(b.task) : b;
-		if (typeof t.taskId !== 'string' || typeof t.status !== 'string') return null;
+		const t = taskObject(asObject(body));
+		if (typeof t.taskId !== 'string' || !t.taskId || typeof t.status !== 'string') return null;
 		return parseUseapiTask(body);
 	},
 };

@@ -1,7 +1,8 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
 import { request } from 'undici';
 
 import { type Simulator, startSimulator } from '../../simulator';
-import { FAST, call, provider } from './helpers';
+import { FAST, call, provider, receiver, sleep, waitFor } from './helpers';
 
 jest.setTimeout(20000);
 
@@ -220,13 +221,42 @@ describe('simulator: fault injection and HTTP controls', () => {
 		expect((await provider(sim, 'comet')('/nope')).json.error.type).toBe('comet_api_error');
 	});
 
-	it('close() leaves no timers behind (tasks mid-flight, callbacks pending)', async () => {
-		const s2 = await startSimulator({
-			timing: { queuedMs: 5000, runningMs: 60000 },
-			callbackRetry: { attempts: 5, baseDelayMs: 10000 },
-		});
-		await provider(s2, 'runway')('/v1/character_performance', { body: minimal });
-		await s2.close();
-		await s2.close();
+	it('close() leaves no timers behind (tasks mid-flight, callback retries pending)', async () => {
+		const timeouts = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+		const hook = await receiver(() => 500);
+		try {
+			const before = timeouts();
+			const s2 = await startSimulator({
+				timing: { queuedMs: 150, throttledMs: 0, runningMs: 300, progressSteps: 1 },
+				callbackRetry: { attempts: 5, baseDelayMs: 400 },
+			});
+			// A LiangXin render that ends fast: its callback is refused (500) and a retry is scheduled.
+			const lx = provider(s2, 'liangxin');
+			await lx('/api/v1/jobs/createTask', {
+				body: {
+					model: 'runway-act-two',
+					callBackUrl: hook.url,
+					input: { character: 'https://a.example/c.png', reference: 'https://a.example/r.mp4' },
+				},
+			});
+			await waitFor(() => s2.callbacks().length === 1, 5000);
+			expect(s2.callbacks()[0]).toMatchObject({ provider: 'liangxin', attempt: 1, status: 500 });
+			// A Runway render queued, its lifecycle timers still pending.
+			await provider(s2, 'runway')('/v1/character_performance', { body: minimal });
+			const phases = () => s2.tasks().map((t) => `${t.id}:${t.phase}:${t.progress}`);
+			const atClose = phases();
+			expect(s2.tasks().map((t) => t.phase)).toEqual(['succeeded', 'queued']);
+			await s2.close();
+			await s2.close();
+			// Past the retry delay and the whole Runway lifecycle: nothing fired after close.
+			await sleep(1200);
+			expect(phases()).toEqual(atClose);
+			expect(hook.received).toHaveLength(1);
+			// And no timer of the simulator is left in the process (the HTTP client's may take a moment).
+			await waitFor(() => timeouts() <= before, 5000).catch(() => undefined);
+			expect(timeouts()).toBeLessThanOrEqual(before);
+		} finally {
+			await hook.close();
+		}
 	});
 });

@@ -168,6 +168,25 @@ describe('waiting for capacity', () => {
 		expect(error.description).toMatch(/category: rate_limited, code: 429/);
 	});
 
+	it('once an item waited in vain, the next busy answer fails at once (no full wait per item) until a render starts again', async () => {
+		const g = gate({ maxWaitMs: 200 });
+		const first = script(busy(50));
+		await expect(g.create(first.attempt)).rejects.toBeInstanceOf(CapacityError);
+		const second = script(busy(50));
+		const startedAt = Date.now();
+		const error = (await g.create(second.attempt).catch((e: unknown) => e)) as CapacityError;
+		expect(Date.now() - startedAt).toBeLessThan(40);
+		expect(second.calls).toHaveLength(1);
+		expect(error.message).toMatch(
+			/^No free render slot: an earlier item already waited 0 s in vain: the provider still answers "Account a@b\.c is busy executing 2 tasks"; 0 renders this node started were still running$/,
+		);
+		// A create that starts a render shows the account has room again: waiting resumes.
+		await g.create(script('task').attempt);
+		const third = script(busy(50), 'task');
+		expect((await g.create(third.attempt)).value).toBe('task');
+		expect(third.calls).toHaveLength(2);
+	});
+
 	it('Max Wait 0: the first busy answer is thrown as it is', async () => {
 		const { attempt, calls } = script(busy(10), 'task');
 		await expect(gate({ maxWaitMs: 0 }).create(attempt)).rejects.toThrow(/busy executing/);

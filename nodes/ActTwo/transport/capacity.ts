@@ -49,12 +49,14 @@ export class CapacityError extends ProviderError {
 		readonly waitedMs: number,
 		ownRunning: number,
 		tries: number,
+		/** How long an earlier item of this run waited in vain (this one then fails at its first busy answer). */
+		earlierWaitMs?: number,
 	) {
 		super(
 			busy.provider,
 			{
 				code: busy.detail.code,
-				message: `No free render slot after waiting ${minutes(waitedMs)} (${tries} tries): the provider still answers "${busy.message}"; ${ownRunning} render${ownRunning === 1 ? '' : 's'} this node started ${ownRunning === 1 ? 'was' : 'were'} still running`,
+				message: `${earlierWaitMs === undefined ? `No free render slot after waiting ${minutes(waitedMs)} (${tries} tries)` : `No free render slot: an earlier item already waited ${minutes(earlierWaitMs)} in vain`}: the provider still answers "${busy.message}"; ${ownRunning} render${ownRunning === 1 ? '' : 's'} this node started ${ownRunning === 1 ? 'was' : 'were'} still running`,
 				category: 'rate_limited',
 				retryable: true,
 			},
@@ -81,6 +83,11 @@ export class CapacityGate {
 	private readonly running: NormalizedTask[] = [];
 	private readonly waiters: AbortController[] = [];
 	private watcher: AbortController | undefined;
+	/**
+	 * Set when an item's wait ran out, cleared by the next create that starts a render: until then a busy
+	 * answer fails at once, so a batch under Continue On Fail does not wait the full time once per item.
+	 */
+	private gaveUpAfterMs: number | undefined;
 
 	constructor(
 		client: ApiClient,
@@ -102,18 +109,30 @@ export class CapacityGate {
 		for (let tries = 1; ; tries++) {
 			const startedAt = Date.now();
 			const outcome = await settle(attempt());
-			if (outcome.ok)
+			if (outcome.ok) {
+				this.gaveUpAfterMs = undefined;
 				return {
 					value: outcome.value,
 					waitedMs: firstBusyAt === undefined ? 0 : startedAt - firstBusyAt,
 				};
+			}
 			const error = outcome.error;
 			if (this.options.maxWaitMs <= 0 || !isBusyAnswer(error)) throw error;
 			firstBusyAt ??= startedAt;
 			const now = Date.now();
+			if (this.gaveUpAfterMs !== undefined)
+				throw new CapacityError(
+					error,
+					now - firstBusyAt,
+					this.running.length,
+					tries,
+					this.gaveUpAfterMs,
+				);
 			const remaining = firstBusyAt + this.options.maxWaitMs - now;
-			if (remaining <= 0)
+			if (remaining <= 0) {
+				this.gaveUpAfterMs = now - firstBusyAt;
 				throw new CapacityError(error, now - firstBusyAt, this.running.length, tries);
+			}
 			await this.waitForSlot(Math.min(error.retryAfterMs ?? defaultWaitMs(), remaining));
 		}
 	}

@@ -136,13 +136,13 @@ it('Max Wait for Capacity 0: a full account fails the item at once, as before (a
 		{ ...SLOW, useapiMaxJobs: 1 },
 	));
 
-it('the wait runs out: the item fails as rate_limited, saying how long it waited, how many renders were busy and what to do', () =>
+it('the wait runs out: the item fails as rate_limited, saying how long it waited, how many renders were busy and what to do; the next item does not wait again', () =>
 	withSim(
 		async (sim) => {
 			sim.outcomes.next('useapi', 'stuck');
 			const result = await runWorkflow(
 				workflow(
-					items(2),
+					items(3),
 					actTwo(
 						'useapi',
 						create(sim, {}, { concurrency: 1, capacityWaitMinutes: 0.05 }) as never,
@@ -152,7 +152,7 @@ it('the wait runs out: the item fails as rate_limited, saying how long it waited
 				{ credentials: credentials(sim) },
 			);
 			expect(result.status).toBe('success');
-			const [first, second] = result.outputs('Act-Two');
+			const [first, second, third] = result.outputs('Act-Two');
 			expect(first.json).toMatchObject({ status: 'queued', capacityWaitMs: 0 });
 			expect(pairedIndex(second)).toBe(1);
 			expect(second.json.error).toMatch(
@@ -164,10 +164,16 @@ it('the wait runs out: the item fails as rate_limited, saying how long it waited
 			expect(details.description).toMatch(/Max Jobs/);
 			expect(details.description).toMatch(/Max Wait for Capacity \(Minutes\)/);
 			expect(details.description).toMatch(/fewer items/);
-			// Item 1: two busy answers (the first, and one more when the 3 s ran out), no render.
-			expect(createsPerItem(sim, 2)).toEqual([
+			// Under Continue On Fail the batch goes on; the account is still full, so item 2 fails at its first answer.
+			expect(pairedIndex(third)).toBe(2);
+			expect(third.json.error).toMatch(
+				/^useapi\.net: No free render slot: an earlier item already waited 3 s in vain: the provider still answers "Account .+ is busy executing 1 tasks"/,
+			);
+			// Item 1: two busy answers (the first, and one more when the 3 s ran out); item 2: one. No render.
+			expect(createsPerItem(sim, 3)).toEqual([
 				{ ok: 1, busy: 0, other: 0 },
 				{ ok: 0, busy: 2, other: 0 },
+				{ ok: 0, busy: 1, other: 0 },
 			]);
 			expect(sim.tasks()).toHaveLength(1);
 		},

@@ -185,7 +185,16 @@ describe('Act-Two package in a real n8n', () => {
 		const [cometTwo] = jsonOf(exec, 'Comet Act-Two');
 		expectSucceeded(cometTwo, 'comet');
 		expect(Object.keys(cometTwo).sort()).toEqual(
-			['error', 'model', 'provider', 'status', 'taskId', 'timedOut', 'videoUrl'].sort(),
+			[
+				'capacityWaitMs',
+				'error',
+				'model',
+				'provider',
+				'status',
+				'taskId',
+				'timedOut',
+				'videoUrl',
+			].sort(),
 		);
 		const [cometOne] = jsonOf(exec, 'Comet Act-One');
 		expectSucceeded(cometOne, 'comet', 'act_one');

@@ -124,6 +124,8 @@ export interface ApiRequest {
 	openBody?: () => Promise<unknown>;
 	/** Epoch ms (a poll's timeout): no retry waits past it, and the request's own timeout ends there. */
 	deadline?: number;
+	/** Overrides the policy's number of automatic retries (0: the caller handles a 429 itself). */
+	maxRetries?: number;
 }
 
 /** The only way adapters reach the network; implemented by transport/ on n8n's HTTP helpers. */

@@ -84,6 +84,7 @@ export function createApiClient(ctx: HttpContext, config: ClientConfig): ApiClie
 				signal: config.signal,
 				baseDelayMs: config.retryBaseDelayMs,
 				deadline: req.deadline,
+				maxRetries: req.maxRetries,
 			});
 		},
 	};
@@ -92,6 +93,14 @@ export function createApiClient(ctx: HttpContext, config: ClientConfig): ApiClie
 /** The same client, with every request bound to a deadline (see ApiRequest.deadline). */
 export function withDeadline(client: ApiClient, deadline: number): ApiClient {
 	return { request: async (req) => await client.request({ deadline, ...req }) };
+}
+
+/** The same client, with creates never retried automatically: for a caller that waits out a 429 itself. */
+export function withoutCreateRetries(client: ApiClient): ApiClient {
+	return {
+		request: async (req) =>
+			await client.request(req.retry === 'create' ? { ...req, maxRetries: 0 } : req),
+	};
 }
 
 const isStream = (body: unknown): body is { pipe: unknown; destroy?: () => void } =>

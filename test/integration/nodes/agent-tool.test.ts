@@ -81,7 +81,16 @@ async function callTool(
 }
 
 /** The "Video URL Only" item: what the node outputs when an agent runs it, whatever Output says. */
-const URL_ONLY_KEYS = ['error', 'model', 'provider', 'status', 'taskId', 'timedOut', 'videoUrl'];
+const URL_ONLY_KEYS = [
+	'capacityWaitMs',
+	'error',
+	'model',
+	'provider',
+	'status',
+	'taskId',
+	'timedOut',
+	'videoUrl',
+];
 
 describe.each(PROVIDERS)('%s: Create as an agent tool, output "Task and Video File"', (provider) => {
 	it.each(PATHS)('%s → the agent gets the video URL, no binary data, one render', (path) =>

@@ -96,6 +96,7 @@ describe.each(PROVIDERS)('%s: Create from URLs', (provider) => {
 			expect(result.status).toBe('success');
 			const [item] = result.outputs('Act-Two');
 			expect(Object.keys(item.json).sort()).toEqual([
+				'capacityWaitMs',
 				'error',
 				'model',
 				'provider',

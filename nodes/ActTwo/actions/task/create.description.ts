@@ -229,3 +229,13 @@ export const createFields: INodeProperties[] = [
 		],
 	},
 ];
+
+export const capacityWaitOption: INodeProperties = {
+	displayName: 'Max Wait for Capacity (Minutes)',
+	name: 'capacityWaitMinutes',
+	type: 'number',
+	typeOptions: { minValue: 0 },
+	default: 30,
+	description:
+		'When the provider answers that the account is busy or rate limited (429: nothing was started), how long an item may wait for a free slot before it fails. It tries again after the provider’s Retry-After, else after 10–30 s, or as soon as one of this node’s own renders ends. 0 fails at once (after a few quick retries).',
+};

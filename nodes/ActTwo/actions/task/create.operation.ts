@@ -24,6 +24,8 @@ import type {
 	ProviderId,
 	UploadInput,
 } from '../../providers/types';
+import { CapacityGate } from '../../transport/capacity';
+import { withDeadline } from '../../transport/http';
 import { mapWithConcurrency } from '../../transport/limit';
 import {
 	binaryOutputProperty,
@@ -34,7 +36,7 @@ import {
 import { startCallbackWait } from './callback-wait';
 import { startedRenders } from './started-renders';
 import { readOutputSettings, readWaitSettings, waitAndOutput } from './finish';
-import { createFields } from './create.description';
+import { capacityWaitOption, createFields } from './create.description';
 
 export const description: INodeProperties[] = [
 	...createFields,
@@ -56,7 +58,7 @@ export const description: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		displayOptions: { show: { resource: ['task'], operation: ['create'] } },
-		options: [concurrencyOption, ...pollingOptions],
+		options: [concurrencyOption, capacityWaitOption, ...pollingOptions],
 	},
 ];
 
@@ -154,21 +156,25 @@ async function planItem(
 	return { itemIndex: i, input: { model, ...checked.value }, character, driving, files };
 }
 
+/** Uploads the inputs once, then creates the render, waiting at the gate while the account is full. */
 async function startRender(
 	ctx: IExecuteFunctions,
 	plan: Plan,
 	pctx: ProviderContext,
+	gate: CapacityGate,
 	callbackUrl?: string,
-): Promise<NormalizedTask> {
+): Promise<{ value: NormalizedTask; waitedMs: number }> {
 	const character = await resolveMedia(ctx, plan.character, pctx, plan.files.character);
 	const reference = await resolveMedia(ctx, plan.driving, pctx, plan.files.driving);
 	const input: CreateInput = { ...plan.input, character, reference };
 	if (callbackUrl) input.callbackUrl = callbackUrl;
 	else if (input.callbackUrl)
 		input.callbackUrl = withCallbackSecret(input.callbackUrl, pctx.callbackSecret);
-	return await pctx.adapter.create(pctx.client, input).catch((error: unknown) => {
-		throw createOutcomeUnknown(error);
-	});
+	return await gate
+		.create(async () => await pctx.adapter.create(gate.client, input))
+		.catch((error: unknown) => {
+			throw createOutcomeUnknown(error);
+		});
 }
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
@@ -231,6 +237,17 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			: undefined;
 	const started: Array<{ itemIndex: number; task: NormalizedTask }> = [];
 	const earlierTries = startedRenders(this);
+	const wait = readWaitSettings(this, true);
+	const gate = new CapacityGate(pctx.client, {
+		maxWaitMs: Number(options.capacityWaitMinutes ?? 30) * 60_000,
+		checkEveryMs: wait.intervalMs,
+		concurrency,
+		signal: pctx.signal,
+		read: async (task, deadline) =>
+			await pctx.adapter.get(withDeadline(pctx.client, deadline), task.taskId, task.model),
+	});
+	/** Per item: how long its create waited for a free slot (also shown under Don't Wait). */
+	const capacityWaitMs = new Map<number, number>();
 	let stop: Error | undefined;
 	await mapWithConcurrency(
 		slots,
@@ -241,9 +258,12 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			try {
 				let task = earlierTries.get(i);
 				if (!task) {
-					task = await startRender(this, slot.plan, pctx, callbackUrl);
+					const created = await startRender(this, slot.plan, pctx, gate, callbackUrl);
+					task = created.value;
 					earlierTries.add(i, task);
+					capacityWaitMs.set(i, created.waitedMs);
 				}
+				gate.track(task);
 				started.push({ itemIndex: i, task });
 			} catch (error) {
 				const nodeError = toNodeError(this, error, i);
@@ -279,13 +299,18 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				this,
 				pctx,
 				started,
-				readWaitSettings(this, true),
+				wait,
 				readOutputSettings(this),
 				concurrency,
 			);
 		} catch (error) {
 			throw withStartedTasks(error as Error, started);
 		}
+	}
+	for (const item of results) {
+		// Not on Continue On Fail error items ({ error: message, details }).
+		if (typeof item.json.error === 'string') continue;
+		item.json.capacityWaitMs = capacityWaitMs.get((item.pairedItem as { item: number }).item) ?? 0;
 	}
 	const errors = slots.flatMap((s) => (s.error ? [s.error] : []));
 	return inInputOrder(results, errors);

@@ -135,17 +135,19 @@ async function receive(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 		]),
 	};
 	claim.commit();
+	// The answer is written here, and n8n told there is none to send: n8n then saves the static data the ledger
+	// wrote before it starts the run. Left to n8n (onReceived), the run's start re-wraps the same static data
+	// object and clears its changed flag first, so in queue mode nothing was saved (n8n 2.39).
+	ctx.getResponseObject().status(200).json({ received: true, started: true });
 	if (options.download === true && task.status === 'succeeded' && task.outputs[0]) {
-		// Answer the provider first: downloads take longer than callback senders wait. A download that fails
+		// Downloads take longer than callback senders wait, so this comes after the answer. A download that fails
 		// still starts the workflow, with the reason, so the event is never lost.
-		ctx.getResponseObject().status(200).json({ received: true, started: true });
 		const field = String(options.binaryPropertyName ?? 'data');
 		const binary = await settle(videoBinary(ctx, task, field));
 		if (binary.ok) item.binary = binary.value;
 		else item.json.downloadError = binary.error.message;
-		return { noWebhookResponse: true, workflowData: [[item]] };
 	}
-	return { webhookResponse: { received: true, started: true }, workflowData: [[item]] };
+	return { noWebhookResponse: true, workflowData: [[item]] };
 }
 
 /** The adapter's reading of the body, or null for anything it cannot vouch for. */

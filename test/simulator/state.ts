@@ -1,4 +1,3 @@
- 
 import { randomUUID } from 'node:crypto';
 
 import { CallbackSender } from './callbacks';
@@ -63,6 +62,9 @@ export interface ResolvedOptions {
 }
 
 /** Everything the simulator remembers; reset() empties it. */
+/** LiangXin ids are a millisecond clock: unique across every simulator of the process, as across one provider. */
+let lastLiangxinId = 0;
+
 export class SimState {
 	url = '';
 	readonly opts: ResolvedOptions;
@@ -75,7 +77,6 @@ export class SimState {
 	readonly useapiAssets = new Map<string, StoredFile & { assetId: string }>();
 	private readonly outcomeQueues = new Map<SimProvider, SimOutcome[]>();
 	private readonly notifiers = new Map<SimApi, Notifier>();
-	private lastLiangxinId = 0;
 
 	constructor(options: SimulatorOptions) {
 		this.opts = {
@@ -135,8 +136,8 @@ export class SimState {
 	}
 
 	newLiangxinTaskId(): string {
-		this.lastLiangxinId = Math.max(Date.now(), this.lastLiangxinId + 1);
-		return 'task_runway_act_two_' + this.lastLiangxinId;
+		lastLiangxinId = Math.max(Date.now(), lastLiangxinId + 1);
+		return 'task_runway_act_two_' + lastLiangxinId;
 	}
 
 	createTask(init: {

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test-only code: the scanner never reads test/ */
 /**
  * The Act-Two Trigger's delivery promises in a real n8n (issue 9: one execution per event, nothing a stranger
  * sends starts or breaks anything). Renders are started directly on the simulator's LiangXin API, and their

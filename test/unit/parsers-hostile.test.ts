@@ -54,10 +54,10 @@ describe('LiangXin times', () => {
 });
 
 describe('objects where strings belong', () => {
-	it('a state holding {"toString":1} is no state: the task stays queued, nothing throws', () => {
+	it('a state holding {"toString":1} is no state: a status read stays queued, a callback is not understood', () => {
 		const body = { code: 200, data: { taskId: 'task_1', state: { toString: 1 } } };
 		expect(parseJobsRecord(body).status).toBe('queued');
-		expect(liangxinAdapter.parseCallback(body)?.status).toBe('queued');
+		expect(liangxinAdapter.parseCallback(body)).toBeNull();
 	});
 	it('an id that is an object is no id: never "[object Object]"', async () => {
 		const body = { id: { toString: 1 }, status: 'SUCCEEDED', output: ['https://x/v.mp4'] };
@@ -87,7 +87,8 @@ describe('objects where strings belong', () => {
 			create_time: hostile,
 			video_url: hostile,
 		};
-		expect(cometAdapter.parseCallback(body)?.status).toBe('queued');
+		expect(cometAdapter.parseCallback(body)).toBeNull();
+		expect(cometAdapter.parseCallback({ ...body, status: '3' })?.status).toBe('succeeded');
 	});
 });
 
@@ -95,10 +96,13 @@ describe('only a scalar of the documented vocabulary is a status', () => {
 	it('["SUCCEEDED"] and other arrays are not succeeded, on every provider', () => {
 		expect(parseRunwayTask('runway', { id: 'a', status: ['SUCCEEDED'] }).status).toBe('queued');
 		expect(useapiAdapter.parseCallback({ taskId: 'u:1', status: ['SUCCEEDED'] })).toBeNull();
-		expect(cometAdapter.parseCallback({ task_id: 'c', status: ['3'] })?.status).toBe('queued');
+		expect(cometAdapter.parseCallback({ task_id: 'c', status: ['3'] })).toBeNull();
 		expect(
 			cometAdapter.parseCallback({ task_id: 'c', status: '0', state: ['succeeded'] })?.status,
 		).toBe('queued');
+		expect(
+			liangxinAdapter.parseCallback({ code: 200, data: { taskId: 't', state: ['success'] } }),
+		).toBeNull();
 		expect(parseJobsRecord({ data: { taskId: 't', state: ['success'] } }).status).toBe('queued');
 		expect(
 			parseJobsRecord({ code: [501], data: { taskId: 't', state: 'generating' } }).status,

@@ -1,7 +1,12 @@
 import { classifyFailure, ProviderError } from '../shared/errors';
 import { settle } from '../transport/settle';
 import { parseRunwayTask, RUNWAY_VERSION, runwayCreateBody } from './runway-format';
-import { mapCometLegacyStatus, mapGatewayStatus } from './status';
+import {
+	isCometLegacyStatus,
+	isGatewayStatus,
+	mapCometLegacyStatus,
+	mapGatewayStatus,
+} from './status';
 import { createWithoutId, taskAskedFor } from './malformed';
 import {
 	asNumber,
@@ -182,12 +187,15 @@ export const cometAdapter: ProviderAdapter = {
 
 	parseCallback(body) {
 		const b = asObject(body);
+		const d = asObject(b.data);
 		const task = isGateway(b)
-			? parseGateway('act_one', b)
-			: b.task_id !== undefined && b.status !== undefined
+			? isGatewayStatus(d.status)
+				? parseGateway('act_one', b)
+				: null
+			: b.task_id !== undefined && isCometLegacyStatus(b.status, b.state)
 				? parseLegacy(b, b)
-				: asObject(b.data).task_id !== undefined && asObject(b.data).status !== undefined
-					? parseLegacy(asObject(b.data), b)
+				: d.task_id !== undefined && isCometLegacyStatus(d.status, d.state)
+					? parseLegacy(d, b)
 					: null;
 		// A callback is only about a task it names: without a usable id it is not a callback.
 		return task && task.taskId ? task : null;

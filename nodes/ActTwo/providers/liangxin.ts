@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { classifyFailure } from '../shared/errors';
-import { mapJobsState } from './status';
+import { isJobsState, mapJobsState } from './status';
 import { createWithoutId, taskAskedFor } from './malformed';
 import { asNumber, asObject, asString, failureOf, makeTask, toIso, urlList } from './task';
 import type { ApiClient, CreateInput, MediaRef, NormalizedTask, ProviderAdapter } from './types';
@@ -110,7 +110,9 @@ export const liangxinAdapter: ProviderAdapter = {
 	parseCallback(body) {
 		const d = asObject(asObject(body).data);
 		if (d.taskId === undefined && d.task_id === undefined) return null;
-		if (d.state === undefined && asObject(body).code === undefined) return null;
+		// A documented state, or (state left out) the failure envelope code 501: anything else is not understood.
+		if (!isJobsState(d.state) && !(d.state === undefined && asObject(body).code === 501))
+			return null;
 		const task = parseJobsRecord(body);
 		return task.taskId ? task : null;
 	},

@@ -73,3 +73,11 @@ export const mapCometLegacyStatus = (status: unknown, state?: unknown): TaskStat
 	'queued';
 export const mapJobsState = (s: unknown): TaskStatus =>
 	lookup(JOBS, scalar(s)?.toLowerCase()) ?? 'queued';
+
+/** Whether a value is one of the documented status words: a callback with any other status is not understood. */
+export const isRunwayStatus = (s: unknown) => lookup(RUNWAY, scalar(s)?.toUpperCase()) !== null;
+export const isGatewayStatus = (s: unknown) => lookup(GATEWAY, scalar(s)?.toUpperCase()) !== null;
+export const isCometLegacyStatus = (status: unknown, state?: unknown) =>
+	lookup(LEGACY_STATE, scalar(state)?.toLowerCase()) !== null ||
+	lookup(COMET_LEGACY, scalar(status)) !== null;
+export const isJobsState = (s: unknown) => lookup(JOBS, scalar(s)?.toLowerCase()) !== null;

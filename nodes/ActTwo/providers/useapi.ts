@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { classifyFailure } from '../shared/errors';
-import { mapRunwayStatus } from './status';
+import { isRunwayStatus, mapRunwayStatus } from './status';
 import { createWithoutId, malformedAnswer, taskAskedFor } from './malformed';
 import {
 	asObject,
@@ -186,7 +186,7 @@ export const useapiAdapter: ProviderAdapter = {
 
 	parseCallback(body) {
 		const t = taskObject(asObject(body));
-		if (typeof t.taskId !== 'string' || !t.taskId || typeof t.status !== 'string') return null;
+		if (typeof t.taskId !== 'string' || !t.taskId || !isRunwayStatus(t.status)) return null;
 		return parseUseapiTask(body);
 	},
 };

@@ -111,8 +111,9 @@ export const liangxinAdapter: ProviderAdapter = {
 		const d = asObject(asObject(body).data);
 		if (d.taskId === undefined && d.task_id === undefined) return null;
 		// A documented state, or (state left out) the failure envelope code 501: anything else is not understood.
-		if (!isJobsState(d.state) && !(d.state === undefined && asObject(body).code === 501))
-			return null;
+		const code = asObject(body).code;
+		if (code !== undefined && asNumber(code) === null) return null;
+		if (!isJobsState(d.state) && !(d.state === undefined && asNumber(code) === 501)) return null;
 		const task = parseJobsRecord(body);
 		return task.taskId ? task : null;
 	},

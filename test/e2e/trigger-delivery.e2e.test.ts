@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test-only code: the scanner never reads test/ */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only code: the scanner never reads test/ */
 /**
  * The Act-Two Trigger's delivery promises in a real n8n (issue 9: one execution per event, nothing a stranger
  * sends starts or breaks anything). Renders are started directly on the simulator's LiangXin API, and their
@@ -7,6 +7,8 @@
  * Everything is judged by what n8n stored: its executions.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 import { loadE2e, post, uniqueWebhookPath, type E2eContext } from './context';
 import {
@@ -397,6 +399,11 @@ describe('the Act-Two Trigger secret in a real n8n', () => {
 		]);
 		expect(stored).toContain(render.taskId);
 		expect(stored).not.toContain(wf.secret);
+		// nor n8n's database files (the credential is stored encrypted)
+		const dbDir = join(ctx.info.n8n.userFolder, '.n8n');
+		const files = readdirSync(dbDir).filter((f) => f.startsWith('database.sqlite'));
+		expect(files.length).toBeGreaterThan(0);
+		for (const f of files) expect(readFileSync(join(dbDir, f)).includes(wf.secret)).toBe(false);
 	}, 120_000);
 
 	it('version 1 workflows with the Secret parameter keep working', async () => {

@@ -9,6 +9,7 @@ import {
 	resumeWebhook,
 	runWorkflow,
 	startWaitingWebhookServer,
+	stopWaitingRuns,
 } from '../../harness';
 import type { RunResult } from '../../harness';
 import type { SimProvider, Simulator } from '../../simulator';
@@ -42,6 +43,7 @@ beforeAll(async () => {
 	hook = await receiver();
 });
 afterAll(async () => {
+	stopWaitingRuns();
 	await hook.close();
 });
 

@@ -58,13 +58,42 @@ const notNow = (reason: string): Answer => ({
 const reasonOf = (error: Error) =>
 	error instanceof ProviderError ? error.message : 'an unexpected error';
 
+/** Own keys JSON can give an object that make it pose as a primitive: String() of it throws or lies. */
+const TRAP_KEYS = new Set(['__proto__', 'toString', 'valueOf']);
+/** Deeper or larger than any provider's callback: not read further. */
+const MAX_DEPTH = 32;
+const MAX_NODES = 100_000;
+
+/**
+ * Whether a body is something no provider sends: not a JSON object, nested deeper than MAX_DEPTH, or holding
+ * an object with a coercion trap anywhere (`{"toString":1}` where a parser expects a string or number).
+ * Checked before any parser sees the body, whatever the parsers do with odd values.
+ */
+function isForeignBody(body: unknown): boolean {
+	if (body === null || typeof body !== 'object' || Array.isArray(body)) return true;
+	const stack: Array<{ value: object; depth: number }> = [{ value: body, depth: 0 }];
+	let seen = 0;
+	while (stack.length > 0) {
+		const { value, depth } = stack.pop()!;
+		if (depth > MAX_DEPTH || ++seen > MAX_NODES) return true;
+		for (const key of Object.keys(value)) {
+			if (TRAP_KEYS.has(key)) return true;
+			const child = (value as IDataObject)[key];
+			if (child !== null && typeof child === 'object')
+				stack.push({ value: child as object, depth: depth + 1 });
+		}
+	}
+	return false;
+}
+
 /** What the caller claims: a provider callback, or the watch's request to look the task up. */
 function readClaim(
 	pctx: ProviderContext,
 	body: unknown,
 	expected: string,
 ): { task?: NormalizedTask; check?: true; answer?: Answer } {
-	if (body && typeof body === 'object' && !Array.isArray(body) && CHECK_FIELD in body) {
+	if (isForeignBody(body)) return { answer: refuse(400, 'not a callback body of this provider') };
+	if (CHECK_FIELD in (body as IDataObject)) {
 		const asked = (body as IDataObject)[CHECK_FIELD];
 		if (typeof asked !== 'string' || asked !== expected)
 			return { answer: refuse(403, 'this execution is not waiting for that task') };
@@ -147,7 +176,8 @@ async function handle(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 /**
  * The resume webhook of "Until Callback". It never throws: n8n ends a waiting execution with an error when
  * its webhook throws, so every path answers, and only a confirmed terminal state resumes.
- * - body not understood (junk, wrong shape, a parser that throws): 400; another task: 403
+ * - body not understood (not a JSON object, coercion traps, a parser that throws or finds no task): 400;
+ *   another task: 403
  * - terminal claim the API cannot confirm now (outage, timeout): 503 + Retry-After, so a provider retries
  */
 export async function callbackWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {

@@ -354,6 +354,7 @@ async function lostFinalCallback(): Promise<void> {
 	expect(String(out.videoUrl)).toMatch(/\.mp4/);
 	expect(lastJson(done, 'After')).toEqual([out]);
 	expect(resumedAfter).toBeLessThan(timeoutMs);
+	process.stdout.write(`(c) resumed ${resumedAfter} ms after parking (timeout ${timeoutMs} ms)\n`);
 	// the provider never delivered it: one attempt, refused
 	expect(finalCallbacks(sim, task.id)).toHaveLength(1);
 }
@@ -365,8 +366,11 @@ describe('Until Callback: outages and hostile input never end a waiting executio
 			hostileBodies(),
 			lostFinalCallback(),
 		]);
-		const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-		if (failed.length) throw failed[0].reason;
+		process.stdout.write(`answers of n8n: ${JSON.stringify(answers)}\n`);
+		const failed = results
+			.map((r, n) => (r.status === 'rejected' ? `(${'abc'[n]}) ${String(r.reason)}` : null))
+			.filter((r) => r !== null);
+		if (failed.length) throw new Error(failed.join('\n---\n'));
 		expect(answers.filter((a) => a.status >= 500 && a.status !== 503)).toEqual([]);
 		expect(answers.filter((a) => a.status === 0)).toEqual([]);
 	});

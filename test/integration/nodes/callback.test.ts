@@ -544,13 +544,6 @@ it('a lost final callback (sent once, refused during an outage): the watch resum
 		async (sim) => {
 			const server = await startWaitingWebhookServer();
 			try {
-				sim.faults.add({
-					provider: 'liangxin',
-					method: 'GET',
-					path: /recordInfo/,
-					kind: 'status',
-					status: 503,
-				});
 				const waiting = await runWorkflow(
 					workflow(
 						items(1),

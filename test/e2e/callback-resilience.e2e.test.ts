@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
 /**
  * "Until Callback" under outages and hostile input, in a real n8n (issue 9, item 2). n8n ends a waiting
  * execution with an error when the node's resume webhook throws, so each case here killed the wait before:

@@ -590,3 +590,27 @@ it('a lost final callback (sent once, refused during an outage): the watch resum
 			callbackRetry: { attempts: 1 },
 		},
 	));
+
+it('the status API answers about another task during the final callback: 503, still waiting (the answer confirms nothing)', () =>
+	simTest(async (sim) => {
+		const waiting = await park(sim, 'useapi');
+		const final = await finalCallback(sim);
+		sim.faults.add({
+			provider: 'useapi',
+			method: 'GET',
+			path: /\/tasks\//,
+			kind: 'status',
+			status: 200,
+			body: forge('useapi', final.body),
+		});
+		const refused = await resumeWebhook(waiting, { body: final.body, query: final.query });
+		expect(refused.httpResponse.statusCode).toBe(503);
+		expect(refused.run).toBeUndefined();
+		sim.faults.clear();
+		const done = await resumeWebhook(waiting, { body: final.body, query: final.query });
+		expect(done.run?.status).toBe('success');
+		expect(done.run!.outputs('Act-Two')[0].json).toMatchObject({
+			taskId: sim.tasks()[0].id,
+			status: 'succeeded',
+		});
+	}));

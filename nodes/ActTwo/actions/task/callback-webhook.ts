@@ -142,6 +142,9 @@ async function handle(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 			notNow(`the provider's API could not confirm the task now: ${reasonOf(read.error)}`),
 		);
 	const task = read.value;
+	// an answer about another task (or none) confirms nothing about this one
+	if (task.taskId !== expected)
+		return reply(ctx, notNow("the provider's API answered about another task"));
 	if (!isTerminal(task))
 		return reply(ctx, {
 			status: 202,

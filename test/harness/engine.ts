@@ -424,6 +424,7 @@ function execute(
 			run.status = 'canceled';
 		}
 		const final = makeResult(run, workflow, executionId, opts, nodeExecutionOrder, timedOut);
+		if (final.status === 'waiting') parkedRuns.add(workflowExecute);
 		opts.executionObserver?.onResult(final);
 		return final;
 	})();
@@ -474,6 +475,19 @@ function makeResult(
  */
 function reloadExecution(waiting: RunResult): IRunExecutionData {
 	return JSON.parse(JSON.stringify(waiting.data.data)) as IRunExecutionData;
+}
+
+/** Engines of runs that ended waiting: work a node left running in the process (a watch) listens to their signal. */
+const parkedRuns = new Set<WorkflowExecute>();
+
+/**
+ * Aborts the cancel signal of every run that ended waiting, as the end of the n8n process would end what
+ * a node left running in it (Until Callback's watch). Call it in afterAll of files that park executions.
+ */
+export function stopWaitingRuns(): void {
+	for (const engine of parkedRuns)
+		(engine as unknown as { abortController: AbortController }).abortController.abort();
+	parkedRuns.clear();
 }
 
 /** Starts a run and returns at once with a handle (`cancel()`, `result`). */

@@ -37,6 +37,7 @@ export {
 	readBinary,
 	readBinaryStream,
 	resumeWaiting,
+	stopWaitingRuns,
 	resumeWebhook,
 	runTriggerWebhook,
 	runWebhookMethod,

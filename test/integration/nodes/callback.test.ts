@@ -9,6 +9,7 @@ import {
 	resumeWebhook,
 	runWorkflow,
 	startWaitingWebhookServer,
+	stopWaitingRuns,
 } from '../../harness';
 import type { RunResult } from '../../harness';
 import type { SimProvider, Simulator } from '../../simulator';
@@ -42,6 +43,7 @@ beforeAll(async () => {
 	hook = await receiver();
 });
 afterAll(async () => {
+	stopWaitingRuns();
 	await hook.close();
 });
 
@@ -365,4 +367,250 @@ it('CometAPI Act-Two in callback mode → refused before sending (its Runway-for
 		expect(result.status).toBe('error');
 		expect(result.error?.message).toMatch(/CometAPI Act-Two renders do not call back/);
 		expect(sim.requests().filter((r) => r.provider === 'comet')).toHaveLength(0);
+	}));
+
+// ---------------------------------------------------------------------------------------------------------
+// Issue 9 (2): nothing that reaches the resume URL, and no provider outage, ends or errors the waiting execution.
+
+/** A small seeded PRNG (mulberry32): the fuzz below is the same on every run. */
+function prng(seed: number): () => number {
+	let a = seed >>> 0;
+	return () => {
+		a = (a + 0x6d2b79f5) >>> 0;
+		let t = a;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+/** Values that break careless readers: coercion traps, out-of-range numbers and times, wrong types. */
+const ODD_VALUES: unknown[] = [
+	{ toString: 1 },
+	{ valueOf: 1 },
+	{ toString: {}, valueOf: {} },
+	JSON.parse('{"__proto__":{"status":"SUCCEEDED"}}'),
+	1e308,
+	-1e308,
+	8.64e15 + 1,
+	1.7e18,
+	-1,
+	0,
+	0.5,
+	'',
+	' ',
+	'1e308',
+	'not a date',
+	'x'.repeat(20_000),
+	'\u0000\ud800',
+	[],
+	['SUCCEEDED'],
+	['success'],
+	[null],
+	{},
+	null,
+	true,
+	false,
+	'SUCCEEDED',
+	'success',
+	'fail',
+	'3',
+	501,
+	{ url: 'https://evil.example.com/x.mp4' },
+];
+
+/** Every path (list of keys) in a JSON value, the root included. */
+function paths(value: unknown, prefix: string[] = [], out: string[][] = []): string[][] {
+	out.push(prefix);
+	if (value && typeof value === 'object' && prefix.length < 6)
+		for (const [k, v] of Object.entries(value)) paths(v, [...prefix, k], out);
+	return out;
+}
+
+function setPath(root: unknown, path: string[], value: unknown, remove: boolean): unknown {
+	if (path.length === 0) return value;
+	const copy = JSON.parse(JSON.stringify(root)) as Record<string, unknown>;
+	let at: Record<string, unknown> = copy;
+	for (const k of path.slice(0, -1)) at = at[k] as Record<string, unknown>;
+	const last = path[path.length - 1];
+	if (remove) delete at[last];
+	else at[last] = value;
+	return copy;
+}
+
+/** A genuine body with one to three fields replaced by odd values or removed, or wrapped whole. */
+function mutate(body: unknown, rnd: () => number): unknown {
+	const pick = <T>(list: T[]): T => list[Math.floor(rnd() * list.length)];
+	if (rnd() < 0.05) return pick<unknown>([[body], { data: body }, JSON.stringify(body)]);
+	let out = body;
+	const times = 1 + Math.floor(rnd() * 3);
+	for (let n = 0; n < times; n++) {
+		const all = paths(out).filter((p) => p.length > 0);
+		if (all.length === 0) break;
+		out = setPath(out, pick(all), pick(ODD_VALUES), rnd() < 0.15);
+	}
+	return out;
+}
+
+describe.each([
+	['useapi', 101],
+	['liangxin', 202],
+	['comet', 303],
+] as const)('%s: the resume webhook under fuzzed callbacks', (provider, seed) => {
+	it('600 mutated genuine callbacks for a task that still runs: every one answered (200/202/400/403), none throws, none resumes', () =>
+		simTest(async (sim) => {
+			// a genuine final callback of a finished render, as the template
+			await park(sim, provider);
+			const template = (await finalCallback(sim)).body;
+			const firstId = sim.tasks()[0].id;
+			// the execution under test waits for a render that never ends: nothing may resume it
+			sim.outcomes.next(provider, 'stuck');
+			const waiting = await park(sim, provider);
+			const stuckId = sim.tasks()[1].id;
+			const genuine = JSON.parse(JSON.stringify(template).split(firstId).join(stuckId)) as unknown;
+			const query = { signature: new URL(waiting.resumeUrl).searchParams.get('signature')! };
+			expect((await resumeWebhook(waiting, { body: genuine, query })).httpResponse.statusCode).toBe(
+				202,
+			);
+
+			const rnd = prng(seed);
+			const seen = new Map<number, number>();
+			for (let n = 0; n < 600; n++) {
+				const body = mutate(genuine, rnd);
+				const answer = await resumeWebhook(waiting, { body, query });
+				const status = answer.httpResponse.statusCode;
+				seen.set(status, (seen.get(status) ?? 0) + 1);
+				if (![200, 202, 400, 403].includes(status) || answer.run || answer.workflowData)
+					throw new Error(
+						`body #${n} answered ${status}${answer.run ? ' and resumed' : ''}: ${JSON.stringify(body).slice(0, 300)}`,
+					);
+			}
+			// the fuzz reached both the parser's refusals and the API's confirmation
+			expect(seen.get(400)).toBeGreaterThan(0);
+			expect((seen.get(202) ?? 0) + (seen.get(200) ?? 0)).toBeGreaterThan(0);
+		}));
+});
+
+it('the status API answers 503 during the final callback: 503 + Retry-After, still waiting; after the outage the retried callback resumes with the MP4', () =>
+	simTest(async (sim) => {
+		const waiting = await park(sim, 'useapi', 'binary');
+		const final = await finalCallback(sim);
+		sim.faults.add({
+			provider: 'useapi',
+			method: 'GET',
+			path: /\/tasks\//,
+			kind: 'status',
+			status: 503,
+		});
+		const refused = await resumeWebhook(waiting, { body: final.body, query: final.query });
+		expect(refused.httpResponse.statusCode).toBe(503);
+		expect(refused.httpResponse.headers['retry-after']).toBe('10');
+		expect(refused.httpResponse.body).toMatchObject({
+			accepted: false,
+			resumed: false,
+			retry: true,
+		});
+		expect(JSON.stringify(refused.httpResponse.body)).toMatch(/could not confirm the task now/);
+		expect(refused.run).toBeUndefined();
+		expectNoSecrets(sim, refused.httpResponse);
+
+		sim.faults.clear();
+		const done = await resumeWebhook(waiting, { body: final.body, query: final.query });
+		expect(done.run?.status).toBe('success');
+		const [item] = done.run!.outputs('Act-Two');
+		expect(item.json).toMatchObject({ status: 'succeeded', timedOut: false });
+		expect(startsWithFtyp(await readBinary(item))).toBe(true);
+	}));
+
+it('the video download fails during the resume: resumes with the succeeded task, its videoUrl and downloadError (no binary)', () =>
+	simTest(async (sim) => {
+		const waiting = await park(sim, 'liangxin', 'binary');
+		const final = await finalCallback(sim);
+		sim.faults.add({ path: /\.mp4$/, method: 'GET', kind: 'status', status: 404 });
+		const done = await resumeWebhook(waiting, { body: final.body, query: final.query });
+		expect(done.run?.status).toBe('success');
+		const [item] = done.run!.outputs('Act-Two');
+		expect(item.json).toMatchObject({
+			status: 'succeeded',
+			timedOut: false,
+			videoUrl: expect.stringMatching(/\.mp4/),
+			downloadError: { message: expect.stringMatching(/could not be downloaded/) },
+		});
+		expect(item.binary).toBeUndefined();
+	}));
+
+it('a lost final callback (sent once, refused during an outage): the watch resumes the execution with the true state before the timeout', () =>
+	withSim(
+		async (sim) => {
+			const server = await startWaitingWebhookServer();
+			try {
+				const waiting = await runWorkflow(
+					workflow(
+						items(1),
+						actTwo(
+							'liangxin',
+							parameters(sim, 'liangxin', 'task', { options: { timeoutMinutes: 1 } }) as never,
+						),
+						{ after: true },
+					),
+					{ credentials: credentials(sim), ...server.runOptions() },
+				);
+				expect(waiting.status).toBe('waiting');
+				sim.faults.add({
+					provider: 'liangxin',
+					method: 'GET',
+					path: /recordInfo/,
+					kind: 'status',
+					status: 503,
+				});
+				const [lost] = await waitFor(() => {
+					const finals = sim.callbacks().filter((c) => c.event === 'final');
+					return finals.length > 0 && finals[0].status !== null ? finals : undefined;
+				}, 20_000);
+				expect(lost.status).toBe(503);
+				expect(server.state(waiting.executionId)).toBe('waiting');
+				sim.faults.clear();
+				// the watch looks every 15 s for a 1 min timeout; the timeout would resume at waitTill
+				const done = await server.waitForStatus(waiting.executionId, ['success', 'error'], 40_000);
+				expect(Date.now()).toBeLessThan(waiting.waitTill!.getTime());
+				expect(errorText(done)).toBe('');
+				expect(done.outputs('After')[0].json).toMatchObject({
+					status: 'succeeded',
+					timedOut: false,
+					taskId: sim.tasks()[0].id,
+				});
+				expect(sim.callbacks().filter((c) => c.event === 'final')).toHaveLength(1);
+			} finally {
+				await server.close();
+			}
+		},
+		{
+			// slow enough to park before it ends; the provider sends each callback once
+			timing: { queuedMs: 1000, throttledMs: 0, runningMs: 3000, progressSteps: 2 },
+			callbackRetry: { attempts: 1 },
+		},
+	));
+
+it('the status API answers about another task during the final callback: 503, still waiting (the answer confirms nothing)', () =>
+	simTest(async (sim) => {
+		const waiting = await park(sim, 'useapi');
+		const final = await finalCallback(sim);
+		sim.faults.add({
+			provider: 'useapi',
+			method: 'GET',
+			path: /\/tasks\//,
+			kind: 'status',
+			status: 200,
+			body: forge('useapi', final.body),
+		});
+		const refused = await resumeWebhook(waiting, { body: final.body, query: final.query });
+		expect(refused.httpResponse.statusCode).toBe(503);
+		expect(refused.run).toBeUndefined();
+		sim.faults.clear();
+		const done = await resumeWebhook(waiting, { body: final.body, query: final.query });
+		expect(done.run?.status).toBe('success');
+		expect(done.run!.outputs('Act-Two')[0].json).toMatchObject({
+			taskId: sim.tasks()[0].id,
+			status: 'succeeded',
+		});
 	}));

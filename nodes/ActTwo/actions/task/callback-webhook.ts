@@ -1,0 +1,190 @@
+import type {
+	IDataObject,
+	INodeExecutionData,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+
+import { providerContext } from '../../shared/context';
+import type { ProviderContext } from '../../shared/context';
+import { ProviderError } from '../../shared/errors';
+import { taskJson } from '../../shared/output';
+import type { OutputMode } from '../../shared/output';
+import type { ModelId, NormalizedTask } from '../../providers/types';
+import { videoBinary } from '../../transport/download';
+import { withDeadline } from '../../transport/http';
+import { isTerminal } from '../../transport/poll';
+import { settle } from '../../transport/settle';
+import { CHECK_FIELD } from './callback-watch';
+
+/**
+ * The confirming status read gets this long (retries included), so the caller has its answer before a
+ * provider's own callback timeout (Kie documents 15 s) and before the watch's last check meets the timeout.
+ */
+const CONFIRM_MS = 10_000;
+/** Asked of a provider (or the watch) when the state could not be confirmed now. */
+const RETRY_AFTER_S = 10;
+
+type Answer = { status: number; body: IDataObject };
+
+/**
+ * Answers without resuming: the execution stays waiting for the next call (n8n resumes a waiting execution
+ * only when the webhook returns workflowData; n8n-reference.md §5). Never throws.
+ */
+function reply(ctx: IWebhookFunctions, { status, body }: Answer): IWebhookResponseData {
+	try {
+		const res = ctx.getResponseObject();
+		if (!res.headersSent) {
+			if (status >= 500) res.setHeader('Retry-After', String(RETRY_AFTER_S));
+			res.status(status).json(body);
+		}
+	} catch {
+		// the connection is gone: nothing to answer, and the execution keeps waiting either way
+	}
+	return { noWebhookResponse: true };
+}
+
+const refuse = (status: number, reason: string): Answer => ({
+	status,
+	body: { accepted: false, resumed: false, reason },
+});
+
+/** Kept waiting, and told to come again: the provider's retries (and the watch) deliver it later. */
+const notNow = (reason: string): Answer => ({
+	status: 503,
+	body: { accepted: false, resumed: false, retry: true, reason },
+});
+
+const reasonOf = (error: Error) =>
+	error instanceof ProviderError ? error.message : 'an unexpected error';
+
+/** Own keys JSON can give an object that make it pose as a primitive: String() of it throws or lies. */
+const TRAP_KEYS = new Set(['__proto__', 'toString', 'valueOf']);
+/** Deeper or larger than any provider's callback: not read further. */
+const MAX_DEPTH = 32;
+const MAX_NODES = 100_000;
+
+/**
+ * Whether a body is something no provider sends: not a JSON object, nested deeper than MAX_DEPTH, or holding
+ * an object with a coercion trap anywhere (`{"toString":1}` where a parser expects a string or number).
+ * Checked before any parser sees the body, whatever the parsers do with odd values.
+ */
+function isForeignBody(body: unknown): boolean {
+	if (body === null || typeof body !== 'object' || Array.isArray(body)) return true;
+	const stack: Array<{ value: object; depth: number }> = [{ value: body, depth: 0 }];
+	let seen = 0;
+	while (stack.length > 0) {
+		const { value, depth } = stack.pop()!;
+		if (depth > MAX_DEPTH || ++seen > MAX_NODES) return true;
+		for (const key of Object.keys(value)) {
+			if (TRAP_KEYS.has(key)) return true;
+			const child = (value as IDataObject)[key];
+			if (child !== null && typeof child === 'object')
+				stack.push({ value: child as object, depth: depth + 1 });
+		}
+	}
+	return false;
+}
+
+/** What the caller claims: a provider callback, or the watch's request to look the task up. */
+function readClaim(
+	pctx: ProviderContext,
+	body: unknown,
+	expected: string,
+): { task?: NormalizedTask; check?: true; answer?: Answer } {
+	if (isForeignBody(body)) return { answer: refuse(400, 'not a callback body of this provider') };
+	if (CHECK_FIELD in (body as IDataObject)) {
+		const asked = (body as IDataObject)[CHECK_FIELD];
+		if (typeof asked !== 'string' || asked !== expected)
+			return { answer: refuse(403, 'this execution is not waiting for that task') };
+		return { check: true };
+	}
+	let claimed: NormalizedTask | null;
+	try {
+		claimed = pctx.adapter.parseCallback(body);
+	} catch {
+		claimed = null; // a parser that cannot read a body: not understood, like any other junk
+	}
+	if (!claimed || typeof claimed.taskId !== 'string')
+		return { answer: refuse(400, 'not a callback body of this provider') };
+	if (claimed.taskId !== expected)
+		return { answer: refuse(403, 'this execution is not waiting for that task') };
+	return { task: claimed };
+}
+
+/** Handles a call to the resume URL: only a terminal state confirmed by the provider's API resumes the execution. */
+async function handle(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const expected = ctx.evaluateExpression('{{ $json.taskId }}', 0);
+	if (typeof expected !== 'string' || expected === '')
+		return reply(ctx, refuse(409, 'this execution is not waiting for a render'));
+	const provider = ctx.getNodeParameter('provider', 'runway') as string;
+	const model = (ctx.getNodeParameter('model', 'act_two') as ModelId) ?? 'act_two';
+	const pctx = await providerContext(ctx, provider);
+
+	const claim = readClaim(pctx, ctx.getBodyData(), expected);
+	if (claim.answer) return reply(ctx, claim.answer);
+	if (claim.task && !isTerminal(claim.task))
+		return reply(ctx, {
+			status: 200,
+			body: { accepted: true, resumed: false, status: claim.task.status },
+		});
+
+	// Providers do not sign callbacks: believe only the provider's API.
+	const parked = ctx.evaluateExpression('{{ $json.model }}', 0);
+	const readModel: ModelId =
+		claim.task?.model === 'act_one' || parked === 'act_one' ? 'act_one' : model;
+	const read = await settle(
+		pctx.adapter.get(withDeadline(pctx.client, Date.now() + CONFIRM_MS), expected, readModel),
+	);
+	if (!read.ok)
+		return reply(
+			ctx,
+			notNow(`the provider's API could not confirm the task now: ${reasonOf(read.error)}`),
+		);
+	const task = read.value;
+	// an answer about another task (or none) confirms nothing about this one
+	if (task.taskId !== expected)
+		return reply(ctx, notNow("the provider's API answered about another task"));
+	if (!isTerminal(task))
+		return reply(ctx, {
+			status: 202,
+			body: {
+				accepted: true,
+				resumed: false,
+				status: task.status,
+				reason: 'not confirmed by the API yet',
+			},
+		});
+
+	const mode = ctx.getNodeParameter('output', 'task') as OutputMode;
+	const item: INodeExecutionData = { json: { ...taskJson(task, mode), timedOut: false } };
+	if (mode === 'binary') {
+		// The render is confirmed and billed: a failed download must not hide that. The workflow gets the task
+		// (with its videoUrl) and the reason, and can fetch the file with the Download operation.
+		const field = ctx.getNodeParameter('binaryPropertyName', 'data') as string;
+		const video = await settle(videoBinary(ctx, task, field));
+		if (video.ok) item.binary = video.value;
+		else
+			item.json.downloadError = {
+				message: `The video could not be downloaded: ${reasonOf(video.error)}`,
+				hint: 'The render succeeded. Use the Download operation with this taskId to fetch the video.',
+			};
+	}
+	return {
+		webhookResponse: { accepted: true, resumed: true, status: task.status },
+		workflowData: [[item]],
+	};
+}
+
+/**
+ * The resume webhook of "Until Callback". It never throws: n8n ends a waiting execution with an error when
+ * its webhook throws, so every path answers, and only a confirmed terminal state resumes.
+ * - body not understood (not a JSON object, coercion traps, a parser that throws or finds no task): 400;
+ *   another task: 403
+ * - terminal claim the API cannot confirm now (outage, timeout): 503 + Retry-After, so a provider retries
+ */
+export async function callbackWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const outcome = await settle(handle(this));
+	if (outcome.ok) return outcome.value;
+	return reply(this, notNow(`the callback could not be processed now: ${reasonOf(outcome.error)}`));
+}

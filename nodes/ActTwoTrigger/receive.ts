@@ -5,6 +5,7 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
+import { isForeignBody } from '../ActTwo/shared/callback-body';
 import { providerContext } from '../ActTwo/shared/context';
 import { ProviderError } from '../ActTwo/shared/errors';
 import { taskJson } from '../ActTwo/shared/output';
@@ -82,7 +83,8 @@ async function receive(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 		return reject(ctx, 401, secret ? 'missing or wrong secret' : 'the trigger has no secret set');
 
 	const body: unknown = ctx.getBodyData();
-	if (!isPlainObject(body)) return reject(ctx, 400, 'the body is not a JSON object');
+	if (!isPlainObject(body) || isForeignBody(body))
+		return reject(ctx, 400, `not a ${adapter.displayName} callback body`);
 	const hmacKey =
 		typeof credentials.webhookHmacSecret === 'string' ? credentials.webhookHmacSecret : '';
 	if (provider === 'liangxin' && hmacKey) {
@@ -145,7 +147,11 @@ async function receive(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const field = String(options.binaryPropertyName ?? 'data');
 		const binary = await settle(videoBinary(ctx, task, field));
 		if (binary.ok) item.binary = binary.value;
-		else item.json.downloadError = binary.error.message;
+		else
+			item.json.downloadError = {
+				message: `The video could not be downloaded: ${binary.error.message}`,
+				hint: 'The render succeeded. Use the Download operation with this taskId to fetch the video.',
+			};
 	}
 	return { noWebhookResponse: true, workflowData: [[item]] };
 }

@@ -258,11 +258,19 @@ export async function resolveRuntime(): Promise<Runtime> {
 	}
 	// <dir>/node_modules/n8n/bin/n8n → <dir>/node_modules
 	const n8nModules = resolve(n8nBin, '..', '..', '..');
-	const { version } = JSON.parse(
-		readFileSync(join(n8nModules, 'n8n', 'package.json'), 'utf8'),
-	) as { version: string };
+	const { version } = JSON.parse(readFileSync(join(n8nModules, 'n8n', 'package.json'), 'utf8')) as {
+		version: string;
+	};
 	runtimeCache = { node, n8nBin, n8nModules, version };
 	return runtimeCache;
+}
+
+/** Whether n8n `version` ("2.41.1") is `min` or newer (numeric major.minor.patch). */
+export function n8nAtLeast(version: string, min: string): boolean {
+	const a = version.split('.').map(Number);
+	const b = min.split('.').map(Number);
+	for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
+	return true;
 }
 
 export async function freePort(): Promise<number> {

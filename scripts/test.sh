@@ -28,7 +28,7 @@ for v in $N8N_VERSIONS; do
   echo "n8n $v at ${n8n_bins[$v]}"
 done
 # unit/integration tests and tools that start an n8n themselves use the first version
-N8N_VERSION="${N8N_VERSIONS%% *}"
+read -r N8N_VERSION _ <<<"$N8N_VERSIONS"
 N8N_BIN="${n8n_bins[$N8N_VERSION]}"
 export NODE24 N8N_BIN N8N_VERSION
 export PATH="$(dirname "$NODE24"):$PATH"

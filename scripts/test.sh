@@ -4,7 +4,8 @@
 #   chromium when missing (apt-get, as root) · npm run lint · npm run build ·
 #   scripts/scan-package.sh (n8n's community-package scanner on the sources and the `npm pack` output) ·
 #   jest (unit + integration) · jest -c jest.e2e.config.js (real n8n + simulator + editor + queue mode; the queue-mode
-#   test installs redis-server/postgresql with apt-get itself when missing, see scripts/queue-services.sh).
+#   test installs redis-server/postgresql with apt-get itself when missing, see scripts/queue-services.sh), once per
+#   n8n version of N8N_VERSIONS (default: the oldest supported and the newest that installs, scripts/n8n-versions.sh).
 # Ends with one plain line "N passed, N failed" (jest's counts summed; a step that fails without
 # jest counts, e.g. lint, build or scan, adds 1 to failed). Exit status is non-zero when anything failed.
 set -uo pipefail
@@ -17,13 +18,21 @@ start=$(date +%s)
 step() { printf '\n\033[1m[test] %s\033[0m (+%ss)\n' "$*" "$(( $(date +%s) - start ))"; }
 failures=()
 
-step "Node 24 + n8n"
-install_out="$(bash scripts/install-n8n.sh)" || { echo "scripts/install-n8n.sh failed" >&2; echo "0 passed, 1 failed"; exit 1; }
-NODE24="$(sed -n 's/^NODE24=//p' <<<"$install_out")"
-N8N_BIN="$(sed -n 's/^N8N_BIN=//p' <<<"$install_out")"
-export NODE24 N8N_BIN
+source scripts/n8n-versions.sh
+declare -A n8n_bins
+for v in $N8N_VERSIONS; do
+  step "Node 24 + n8n $v"
+  install_out="$(N8N_VERSION="$v" bash scripts/install-n8n.sh)" || { echo "scripts/install-n8n.sh failed for n8n $v" >&2; echo "0 passed, 1 failed"; exit 1; }
+  NODE24="$(sed -n 's/^NODE24=//p' <<<"$install_out")"
+  n8n_bins[$v]="$(sed -n 's/^N8N_BIN=//p' <<<"$install_out")"
+  echo "n8n $v at ${n8n_bins[$v]}"
+done
+# unit/integration tests and tools that start an n8n themselves use the first version
+read -r N8N_VERSION _ <<<"$N8N_VERSIONS"
+N8N_BIN="${n8n_bins[$N8N_VERSION]}"
+export NODE24 N8N_BIN N8N_VERSION
 export PATH="$(dirname "$NODE24"):$PATH"
-echo "node $(node --version), n8n at ${N8N_BIN}"
+echo "node $(node --version)"
 
 if [[ ! -d node_modules || ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
   # Not npm ci: the registry here lacks some optional platform builds (@unrs/resolver-binding-*), which npm ci's
@@ -80,18 +89,21 @@ npx jest --ci --json --outputFile="$out/jest-fast.json" || failures+=("jest (uni
 add_counts "$out/jest-fast.json"
 
 if [[ "$built" == "1" ]]; then
-  step "jest: e2e (real n8n + simulator + editor)"
-  rm -f "$out/jest-e2e.json"
-  if ! ACT_TWO_SKIP_BUILD=1 npx jest -c jest.e2e.config.js --ci --json --outputFile="$out/jest-e2e.json"; then
-    failures+=("jest (e2e)")
-    log="$(node -e 'try{console.log(require(process.argv[1]).n8n.logFile)}catch{}' "$out/e2e.json" 2>/dev/null)"
-    if [[ -n "$log" && -f "$log" ]]; then
-      echo "----- last 80 lines of the e2e n8n log ($log) -----"
-      tail -n 80 "$log"
-      echo "-----"
+  for v in $N8N_VERSIONS; do
+    step "jest: e2e on n8n $v (real n8n + simulator + editor + queue mode)"
+    rm -f "$out/jest-e2e-$v.json"
+    if ! N8N_VERSION="$v" N8N_BIN="${n8n_bins[$v]}" ACT_TWO_SKIP_BUILD=1 \
+      npx jest -c jest.e2e.config.js --ci --json --outputFile="$out/jest-e2e-$v.json"; then
+      failures+=("jest (e2e, n8n $v)")
+      log="$(node -e 'try{console.log(require(process.argv[1]).n8n.logFile)}catch{}' "$out/e2e.json" 2>/dev/null)"
+      if [[ -n "$log" && -f "$log" ]]; then
+        echo "----- last 80 lines of the e2e n8n $v log ($log) -----"
+        tail -n 80 "$log"
+        echo "-----"
+      fi
     fi
-  fi
-  add_counts "$out/jest-e2e.json"
+    add_counts "$out/jest-e2e-$v.json"
+  done
 else
   echo "e2e suite not run: the build failed" >&2
   failed=$((failed + 1))

@@ -27,7 +27,8 @@ export const PROVIDER_CREDENTIALS: Record<Provider, string> = {
 
 /** Format of .n8n-e2e/e2e.json (written by global-setup.ts, mode 0600; the API key is in <userFolder>/instance.json). */
 export interface E2eInfo {
-	n8n: { userFolder: string; baseUrl: string; logFile: string; bootMs: number };
+	/** version: the n8n under test (scripts/test.sh runs the suite once per version of N8N_VERSIONS). */
+	n8n: { version: string; userFolder: string; baseUrl: string; logFile: string; bootMs: number };
 	/** nodeTypes: the package's node type names as n8n loaded them, e.g. "n8n-nodes-act-two.actTwo". */
 	package: { installed: boolean; tarball: string | null; nodeTypes: string[] };
 	simulator: {

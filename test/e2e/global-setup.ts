@@ -12,6 +12,7 @@ import {
 	connectN8n,
 	packPackage,
 	REPO_ROOT,
+	resolveRuntime,
 	scratchDir,
 	startN8n,
 	type N8nInstance,
@@ -68,11 +69,12 @@ async function setup(): Promise<void> {
 	const n8n = await startN8n({
 		userFolder,
 		packageTarball: tarball ?? false,
-		env: { N8N_RESTRICT_FILE_ACCESS_TO: filesDir },
+		env: { ...extraN8nEnv(), N8N_RESTRICT_FILE_ACCESS_TO: filesDir },
 	});
 	globalThis.__ACT_TWO_E2E__.n8n = n8n;
+	const runtime = await resolveRuntime();
 	log(
-		`n8n ready at ${n8n.baseUrl} in ${((n8n as N8nInstance & { bootMs: number }).bootMs / 1000).toFixed(1)}s (log: ${n8n.logFile})`,
+		`n8n ${runtime.version} ready at ${n8n.baseUrl} in ${((n8n as N8nInstance & { bootMs: number }).bootMs / 1000).toFixed(1)}s (log: ${n8n.logFile})`,
 	);
 
 	// node types this instance knows from the package (the editor's own list)
@@ -105,6 +107,7 @@ async function setup(): Promise<void> {
 
 	const info: E2eInfo = {
 		n8n: {
+			version: runtime.version,
 			userFolder,
 			baseUrl: n8n.baseUrl,
 			logFile: n8n.logFile,
@@ -119,4 +122,17 @@ async function setup(): Promise<void> {
 	};
 	writeFileSync(E2E_FILE, JSON.stringify(info, null, 2), { mode: 0o600 });
 	log('ready');
+}
+
+/**
+ * ACT_TWO_E2E_N8N_ENV="K=V K2=V2": extra environment for the shared n8n (e.g. N8N_USE_WORKFLOW_PUBLICATION_SERVICE=true
+ * to try n8n 2.41's background publication on 2.39).
+ */
+function extraN8nEnv(): Record<string, string> {
+	const env: Record<string, string> = {};
+	for (const pair of (process.env.ACT_TWO_E2E_N8N_ENV ?? '').split(/\s+/).filter(Boolean)) {
+		const eq = pair.indexOf('=');
+		if (eq > 0) env[pair.slice(0, eq)] = pair.slice(eq + 1);
+	}
+	return env;
 }

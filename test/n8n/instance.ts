@@ -38,6 +38,8 @@ export interface Runtime {
 	n8nBin: string;
 	/** n8n's node_modules (bcryptjs etc. are required from here). */
 	n8nModules: string;
+	/** n8n's version, from its package.json (e.g. "2.39.10"). */
+	version: string;
 }
 
 export interface StartOptions {
@@ -156,7 +158,12 @@ export interface N8nInstance {
 	): Promise<HttpResult<T>>;
 	/** Creates a workflow through the public API, returns its id. */
 	importWorkflow(workflow: WorkflowJson | string): Promise<string>;
+	/**
+	 * Publishes the workflow and returns once its triggers are live (production webhooks registered),
+	 * also where n8n publishes in the background (see settlePublication).
+	 */
 	publish(id: string): Promise<void>;
+	/** Unpublishes the workflow and returns once its triggers are down. */
 	unpublish(id: string): Promise<void>;
 	/** POST (default) to a production webhook `/webhook/<path>`. */
 	runViaWebhook<T = unknown>(
@@ -251,8 +258,19 @@ export async function resolveRuntime(): Promise<Runtime> {
 	}
 	// <dir>/node_modules/n8n/bin/n8n → <dir>/node_modules
 	const n8nModules = resolve(n8nBin, '..', '..', '..');
-	runtimeCache = { node, n8nBin, n8nModules };
+	const { version } = JSON.parse(readFileSync(join(n8nModules, 'n8n', 'package.json'), 'utf8')) as {
+		version: string;
+	};
+	runtimeCache = { node, n8nBin, n8nModules, version };
 	return runtimeCache;
+}
+
+/** Whether n8n `version` ("2.41.1") is `min` or newer (numeric major.minor.patch). */
+export function n8nAtLeast(version: string, min: string): boolean {
+	const a = version.split('.').map(Number);
+	const b = min.split('.').map(Number);
+	for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
+	return true;
 }
 
 export async function freePort(): Promise<number> {
@@ -635,6 +653,41 @@ function makeInstance(userFolder: string, state: SavedState, runtime: Runtime): 
 		instance.bootMs = Date.now() - t0;
 	}
 
+	/**
+	 * n8n 2.41 publishes through an outbox by default (2.39/2.40 only with N8N_USE_WORKFLOW_PUBLICATION_SERVICE=true):
+	 * POST /publish returns once the new active version is recorded, and a background consumer registers the
+	 * triggers and webhooks a moment later. Until then a production webhook answers 404 "not registered". The
+	 * editor polls GET /rest/workflows/:id/publication-status; so do we. Without the outbox that endpoint answers
+	 * 404 and publishing was already done inside the request.
+	 */
+	async function settlePublication(id: string, want: 'published' | 'not_published') {
+		const deadline = Date.now() + 60_000;
+		for (;;) {
+			const res = await instance.rest<{
+				status: string;
+				triggers?: Array<{ nodeId: string; status: string; errorMessage?: string | null }>;
+			}>('GET', `/workflows/${id}/publication-status`, undefined, { ok: false });
+			if (res.status === 404) return;
+			if (res.status !== 200)
+				throw new Error(
+					`publication status of ${id} → ${res.status}: ${JSON.stringify(res.body).slice(0, 500)}`,
+				);
+			const { status, triggers = [] } = res.body;
+			if (status !== 'in_progress') {
+				if (want === 'published' && status !== 'published')
+					throw new Error(
+						`workflow ${id} did not publish: ${status} ${JSON.stringify(triggers)}. n8n log tail:\n${tail(logFile, 40)}`,
+					);
+				if (want === status || want === 'published') return;
+			}
+			if (Date.now() > deadline)
+				throw new Error(
+					`workflow ${id} still ${status} after 60 s (want ${want}). n8n log tail:\n${tail(logFile, 40)}`,
+				);
+			await sleep(100);
+		}
+	}
+
 	const instance: InternalInstance = {
 		baseUrl,
 		port,
@@ -715,9 +768,11 @@ function makeInstance(userFolder: string, state: SavedState, runtime: Runtime): 
 		},
 		async publish(id) {
 			await instance.api('POST', `/workflows/${id}/publish`, {});
+			await settlePublication(id, 'published');
 		},
 		async unpublish(id) {
 			await instance.api('POST', `/workflows/${id}/unpublish`, {});
+			await settlePublication(id, 'not_published');
 		},
 		async runViaWebhook<T>(
 			path: string,

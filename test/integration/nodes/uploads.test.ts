@@ -157,10 +157,7 @@ describe('Runway: data URIs within 5 MB as sent, larger files streamed through /
 		const result = await runWorkflow(
 			workflow(
 				[mediaItem({}, driving)],
-				actTwo(
-					'runway',
-					binaryInputs({ waitForCompletion: 'poll', options: QUICK_POLL }) as never,
-				),
+				actTwo('runway', binaryInputs({ waitForCompletion: 'poll', options: QUICK_POLL }) as never),
 			),
 			{ credentials: credentials(sim) },
 		);

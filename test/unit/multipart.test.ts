@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
 /**
  * Seeded fuzz suite for the streamed multipart/form-data body of Runway uploads (transport/multipart.ts).
  * Random fields (names and values with quotes, CR/LF, non-ASCII, dashes), random file bytes (with CRLF and

@@ -373,6 +373,25 @@ describe('simulator: Runway official API', () => {
 			expect(req?.headers.authorization).toBeUndefined();
 		});
 
+		it('refuses a presigned POST sent without a Content-Length (chunked), as S3 does', async () => {
+			const res = await runway('/v1/uploads', { body: { filename: 'd.mp4', type: 'ephemeral' } });
+			const form = new FormData();
+			for (const [k, v] of Object.entries(res.json.fields as Record<string, string>))
+				form.append(k, v);
+			form.append('file', new Blob([new Uint8Array(DRIVING)]), 'd.mp4');
+			const whole = new Response(form);
+			const post = await fetch(res.json.uploadUrl, {
+				method: 'POST',
+				headers: { 'content-type': whole.headers.get('content-type')! },
+				body: whole.body,
+				duplex: 'half',
+			} as RequestInit);
+			expect(post.status).toBe(411);
+			expect(await post.text()).toContain('<Code>MissingContentLength</Code>');
+			const stored = sim.requests().find((r) => r.path.startsWith('/runway-storage/'));
+			expect(stored?.headers['transfer-encoding']).toBe('chunked');
+		});
+
 		it('checks the duration of an uploaded reference', async () => {
 			const ref = await upload(TOO_SHORT, 'short.mp4');
 			const res = await create({ ...valid(), reference: { type: 'video', uri: ref.runwayUri } });

@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 
 import { run as batchWait } from './batch-wait.bench';
 import { run as downloadMemory } from './download-memory.bench';
+import { run as runwayUploadMemory } from './runway-upload-memory.bench';
 import { run as uploadMemory } from './upload-memory.bench';
 import { environment, printTable, type BenchOutcome } from './report';
 
@@ -15,6 +16,7 @@ const BENCHMARKS: Array<{ name: string; run: () => Promise<BenchOutcome> }> = [
 	{ name: 'batch-wait', run: batchWait },
 	{ name: 'download-memory', run: downloadMemory },
 	{ name: 'upload-memory', run: uploadMemory },
+	{ name: 'runway-upload-memory', run: runwayUploadMemory },
 ];
 
 async function main(): Promise<number> {

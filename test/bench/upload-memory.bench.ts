@@ -46,14 +46,14 @@ import { VIDEO_SECONDS, videoSpec, writeVideo, type FileSpec } from './generated
 import { fmtMiB, type BenchOutcome } from './report';
 
 const ACT_TWO = 'n8n-nodes-act-two.actTwo';
-const SOURCE_NODE = 'bench.fileSource';
+export const SOURCE_NODE = 'bench.fileSource';
 const BUFFER_NODE = 'bench.bufferUpload';
 const CHILD_TIMEOUT_MS = 120_000;
-const FILE_NAME = 'take-3.mp4';
+export const FILE_NAME = 'take-3.mp4';
 
 type Mode = 'ours' | 'baseline';
 
-interface VideoFile extends FileSpec {
+export interface VideoFile extends FileSpec {
 	path: string;
 }
 
@@ -133,7 +133,7 @@ export async function run(): Promise<BenchOutcome> {
 // Child: one workflow kind, warm-up, measured run, verification
 
 /** Bench-only source: the file at `path` into n8n binary data, from a stream (never one Buffer). */
-class FileSource implements INodeType {
+export class FileSource implements INodeType {
 	description = benchNodeDescription(
 		'fileSource',
 		'Stores a local file as binary data from a stream',

@@ -84,6 +84,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
 			clear: () => sim.clearOutcomes(),
 		},
 		tasks,
+		runwayFile: (runwayUri: string) => {
+			const upload = [...sim.runwayUploads.values()].find((u) => u.runwayUri === runwayUri);
+			return upload?.file
+				? { data: upload.file.data, contentType: upload.file.contentType, name: upload.file.name }
+				: null;
+		},
 		requests: () => sim.requestLog.map((r) => ({ ...r })),
 		callbacks: () => sim.callbacks.records(),
 		callbacksSettled: () => sim.callbacks.settled(),

@@ -1,4 +1,5 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
+import { createHash } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 
 import { faultFromJson, faultToJson } from './faults';
@@ -79,6 +80,8 @@ function recordOf(req: IncomingMessage, url: URL, body: Buffer): RecordedRequest
 		} catch {
 			summary.json = '(invalid JSON)';
 		}
+	} else if (body.length) {
+		summary.sha256 = createHash('sha256').update(body).digest('hex');
 	}
 	return {
 		at: Date.now(),
@@ -228,6 +231,14 @@ function handleFiles(ctx: Ctx, pathname: string): void {
 
 function handleControl(ctx: Ctx, pathname: string, controls: Controls): void {
 	const route = ctx.method + ' ' + pathname.replace(/\/$/, '');
+	const runwayFile = /^GET \/__sim\/runway-files\/([^/]+)$/.exec(route);
+	if (runwayFile) {
+		// What a Runway upload stored (the real API never serves it back): for checks from another process.
+		const file = ctx.sim.runwayUploads.get(decodeURIComponent(runwayFile[1]))?.file;
+		if (!file) ctx.send(404, { error: 'no stored file for this upload' });
+		else serveBytes(ctx, file.data, file.contentType);
+		return;
+	}
 	const body = ctx.json();
 	try {
 		switch (route) {

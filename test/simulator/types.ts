@@ -139,7 +139,8 @@ export interface RecordedRequest {
 	path: string;
 	/** Lower-cased header names; Authorization and other secrets are REDACTED. */
 	headers: Record<string, string>;
-	body: { contentType: string | null; bytes: number; json?: unknown };
+	/** json: a JSON body, summarized; sha256: of any other body, to compare what was sent. */
+	body: { contentType: string | null; bytes: number; json?: unknown; sha256?: string };
 	/** The HTTP status answered, null when the socket was dropped. */
 	status: number | null;
 	/** The fault kind applied to this request, if any. */
@@ -172,6 +173,8 @@ export interface Simulator {
 		clear(): void;
 	};
 	tasks(): SimTask[];
+	/** The file a Runway upload stored under its runway:// URI, or null. */
+	runwayFile(runwayUri: string): { data: Buffer; contentType: string; name: string } | null;
 	requests(): RecordedRequest[];
 	callbacks(): RecordedCallback[];
 	/** The callback log once no POST is in flight (a receiver sees a callback before its answer is logged). */

@@ -1,58 +1,10 @@
-import { createWithoutId, malformedAnswer, taskAskedFor } from './malformed';
+import { createWithoutId, taskAskedFor } from './malformed';
 import { parseRunwayTask, runwayCreateBody } from './runway-format';
 import { asObject, asString, makeTask } from './task';
-import type { ApiClient, CreateInput, ProviderAdapter, UploadInput, UploadResult } from './types';
+import { runwayUpload } from './runway-upload';
+import type { ApiClient, CreateInput, ProviderAdapter } from './types';
 
-/** Data URIs are accepted up to these sizes; larger files go through /v1/uploads (providers.md 1.5). */
-export const RUNWAY_DATA_URI_LIMIT = { image: 5 * 1024 * 1024, video: 16 * 1024 * 1024 };
-export const RUNWAY_UPLOAD_LIMIT = { min: 512, max: 200 * 1024 * 1024 };
-
-async function upload(client: ApiClient, file: UploadInput): Promise<UploadResult> {
-	if (!file.forceUpload && file.size <= RUNWAY_DATA_URI_LIMIT[file.mediaType]) {
-		const uri = `data:${file.mimeType};base64,${(await file.read()).toString('base64')}`;
-		return {
-			provider: 'runway',
-			ref: { kind: 'uri', type: file.mediaType, uri },
-			url: null,
-			expiresAt: null,
-			raw: { kind: 'dataUri', bytes: file.size },
-		};
-	}
-	const slot = asObject(
-		await client.request({
-			method: 'POST',
-			url: '/v1/uploads',
-			body: { filename: file.fileName, type: 'ephemeral' },
-			retry: 'create',
-		}),
-	);
-	const uploadUrl = asString(slot.uploadUrl);
-	const runwayUri = asString(slot.runwayUri);
-	if (!uploadUrl || !runwayUri)
-		throw malformedAnswer('runway', 'Runway did not return an upload URL.', slot, false);
-	const form = new FormData();
-	for (const [key, value] of Object.entries(asObject(slot.fields))) {
-		const text = typeof value === 'string' ? value : asString(value);
-		if (text !== null) form.append(key, text);
-	}
-	// The SDK's own upload buffers the file too: a multipart stream needs a form library n8n nodes may not import.
-	form.append('file', new Blob([await file.read()], { type: file.mimeType }), file.fileName);
-	await client.request({
-		method: 'POST',
-		url: uploadUrl,
-		body: form,
-		retry: 'create',
-		authenticated: false,
-	});
-	const expiresAt = new Date(Date.now() + 24 * 3600 * 1000).toISOString();
-	return {
-		provider: 'runway',
-		ref: { kind: 'uri', type: file.mediaType, uri: runwayUri },
-		url: null,
-		expiresAt,
-		raw: { runwayUri },
-	};
-}
+export { RUNWAY_UPLOAD_LIMIT } from './runway-upload';
 
 export const runwayAdapter: ProviderAdapter = {
 	id: 'runway',
@@ -98,7 +50,7 @@ export const runwayAdapter: ProviderAdapter = {
 		});
 	},
 
-	upload,
+	upload: runwayUpload,
 
 	parseCallback: () => null,
 };

@@ -84,7 +84,7 @@ export type BinaryStream = Awaited<ReturnType<IExecuteFunctions['helpers']['getB
 export interface UploadInput {
 	/** Size in bytes. */
 	size: number;
-	/** The whole file in memory, for data URIs and multipart forms. */
+	/** The whole file in memory, for data URIs (small files only: Runway's are at most 5 MB as sent). */
 	read(): Promise<Buffer>;
 	/** The file as a request body: a stream when n8n keeps it outside memory, opened anew on each call. */
 	open(): Promise<Buffer | BinaryStream>;

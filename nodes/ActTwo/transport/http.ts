@@ -8,6 +8,7 @@ import type {
 
 import { classifyHttp, ProviderError } from '../shared/errors';
 import type { ApiClient, ApiRequest, ProviderId } from '../providers/types';
+import { isBlobLike } from './multipart';
 import { retryAfterMs, withRetry } from './retry';
 import { settle } from './settle';
 
@@ -108,9 +109,10 @@ const isStream = (body: unknown): body is { pipe: unknown; destroy?: () => void 
 
 async function send(ctx: HttpContext, config: ClientConfig, req: ApiRequest): Promise<unknown> {
 	const payload = req.openBody ? await req.openBody() : req.body;
+	const streamed = isStream(payload) || isBlobLike(payload);
 	const isRaw =
 		Buffer.isBuffer(payload) ||
-		isStream(payload) ||
+		streamed ||
 		(typeof FormData !== 'undefined' && payload instanceof FormData);
 	const options: IHttpRequestOptions = {
 		method: req.method,
@@ -126,7 +128,7 @@ async function send(ctx: HttpContext, config: ClientConfig, req: ApiRequest): Pr
 		abortSignal: config.signal,
 		// The redirect follower keeps every chunk it sends (to resend it after a 307): a streamed upload would
 		// end up whole in memory. A stream cannot be sent twice anyway.
-		...(isStream(payload) ? { disableFollowRedirect: true } : {}),
+		...(streamed ? { disableFollowRedirect: true } : {}),
 	};
 	const sent = await settle(
 		req.authenticated === false

@@ -144,13 +144,98 @@ describe('useapi.net: large files are streamed', () => {
 		}));
 });
 
-describe('Runway: files over the data-URI limit', () => {
-	it('a 24 MB driving video goes through /v1/uploads, whole, and the render uses its runway:// URI', () =>
+describe('Runway: data URIs within 5 MB as sent, larger files streamed through /v1/uploads', () => {
+	const MB = 1000 * 1000;
+	const DATA_URI_LIMIT = 5 * MB;
+	const PREFIX = 'data:video/mp4;base64,';
+	/** A driving video (3–30 s) of exactly `bytes` bytes. */
+	const video = (bytes: number) => padded(DRIVING, bytes - DRIVING.length);
+	/** The largest video whose data URI (prefix + base64) stays within 5 MB. */
+	const LARGEST_INLINE = 3 * Math.floor((DATA_URI_LIMIT - PREFIX.length) / 4);
+
+	async function render(sim: Simulator, driving: Buffer) {
+		const result = await runWorkflow(
+			workflow(
+				[mediaItem({}, driving)],
+				actTwo('runway', binaryInputs({ waitForCompletion: 'poll', options: QUICK_POLL }) as never),
+			),
+			{ credentials: credentials(sim) },
+		);
+		expect(errorText(result)).toBe('');
+		expect(result.outputs('Act-Two')[0].json.status).toBe('succeeded');
+		const [create] = createRequests(sim, 'runway');
+		return create.body.json as { character: { uri: string }; reference: { uri: string } };
+	}
+
+	/** The driving video went through /v1/uploads: announced, streamed whole, and stored byte for byte. */
+	function expectUploaded(sim: Simulator, driving: Buffer, referenceUri: string) {
+		expect(referenceUri).toMatch(/^runway:\/\/ephemeral\//);
+		expect(requests(sim, 'runway', 'POST', /\/v1\/uploads$/)).toHaveLength(1);
+		const storage = requests(sim, 'runway', 'POST', /^\/runway-storage\//);
+		expect(storage).toHaveLength(1);
+		expect(storage[0].headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
+		expect(storage[0].headers['content-length']).toBe(String(storage[0].body.bytes));
+		expect(storage[0].headers.authorization).toBeUndefined();
+		const stored = sim.runwayFile(referenceUri);
+		expect(stored?.data.length).toBe(driving.length);
+		expect(sha256(stored!.data)).toBe(sha256(driving));
+	}
+
+	/** The length of a data URI as the simulator logged it ("data:…(N chars)"). */
+	const loggedLength = (uri: string) => Number(/\((\d+) chars\)$/.exec(uri)?.[1]);
+
+	it('a 6 MB driving video goes through /v1/uploads; the small character image stays inline', () =>
 		withSim(async (sim) => {
-			await renderBigDriving(sim, 'runway');
-			const [storage] = requests(sim, 'runway', 'POST', /^\/runway-storage\//);
-			expect(storage.body.bytes).toBeGreaterThan(BIG_DRIVING.length);
-			const body = createRequests(sim, 'runway')[0].body.json as { reference: { uri: string } };
-			expect(body.reference.uri).toMatch(/^runway:\/\//);
+			const driving = video(6 * MB);
+			const body = await render(sim, driving);
+			expectUploaded(sim, driving, body.reference.uri);
+			expect(body.character.uri).toMatch(/^data:image\/png;base64,/);
+		}));
+
+	it('a 4.9 MB driving video, 6.5 MB once base64-encoded, goes through /v1/uploads too', () =>
+		withSim(async (sim) => {
+			const driving = video(4.9 * MB);
+			const body = await render(sim, driving);
+			expectUploaded(sim, driving, body.reference.uri);
+		}));
+
+	it('at the limit: the largest video whose data URI fits goes inline, 1 byte more is uploaded', () =>
+		withSim(async (sim) => {
+			const inline = await render(sim, video(LARGEST_INLINE));
+			expect(inline.reference.uri.startsWith(PREFIX)).toBe(true);
+			expect(loggedLength(inline.reference.uri)).toBeLessThanOrEqual(DATA_URI_LIMIT);
+			expect(loggedLength(inline.reference.uri)).toBeGreaterThan(DATA_URI_LIMIT - 4);
+			expect(requests(sim, 'runway', 'POST', /\/v1\/uploads$/)).toHaveLength(0);
+			sim.reset();
+			const over = video(LARGEST_INLINE + 1);
+			expectUploaded(sim, over, (await render(sim, over)).reference.uri);
+		}));
+
+	it('a 24 MB driving video is streamed through /v1/uploads and the render uses its runway:// URI', () =>
+		withSim(async (sim) => {
+			const body = await render(sim, BIG_DRIVING);
+			expectUploaded(sim, BIG_DRIVING, body.reference.uri);
+		}));
+
+	it('an upload answered 429 is sent again with the same bytes', () =>
+		withSim(async (sim) => {
+			sim.faults.add({
+				provider: 'runway',
+				method: 'POST',
+				path: '/runway-storage/',
+				kind: 'rate_limit',
+				retryAfter: 0,
+				times: 1,
+			});
+			const driving = video(6 * MB);
+			const body = await render(sim, driving);
+			const storage = requests(sim, 'runway', 'POST', /^\/runway-storage\//);
+			expect(storage.map((r) => r.status)).toEqual([429, 204]);
+			expect(storage[0].body.bytes).toBeGreaterThan(driving.length);
+			expect(storage[1].body).toEqual(storage[0].body);
+			expect(storage[1].headers['content-type']).toBe(storage[0].headers['content-type']);
+			expect(storage[1].headers['content-length']).toBe(String(storage[1].body.bytes));
+			const stored = sim.runwayFile(body.reference.uri);
+			expect(sha256(stored!.data)).toBe(sha256(driving));
 		}));
 });

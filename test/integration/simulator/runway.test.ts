@@ -160,6 +160,38 @@ describe('simulator: Runway official API', () => {
 			expect(res.json.error).toMatch(/5 MB/);
 		});
 
+		it('limits data URIs to 5 MB as sent, video included, with a 400 naming the field', async () => {
+			/** The driving video padded with a `free` box so that its data URI is exactly `chars` long. */
+			const videoUri = (chars: number) => {
+				const prefix = 'data:video/mp4;base64,';
+				const bytes = ((chars - prefix.length) / 4) * 3;
+				const ftypEnd = DRIVING.readUInt32BE(0);
+				const free = Buffer.alloc(bytes - DRIVING.length);
+				free.writeUInt32BE(free.length, 0);
+				free.write('free', 4, 'latin1');
+				const uri = dataUri(
+					'video/mp4',
+					Buffer.concat([DRIVING.subarray(0, ftypEnd), free, DRIVING.subarray(ftypEnd)]),
+				);
+				expect(uri.length).toBe(chars);
+				return uri;
+			};
+			const character = dataUri('image/png', CHARACTER);
+			const over = await withUris(character, videoUri(5_000_002));
+			expect(over.status).toBe(400);
+			expect(over.json).toEqual({
+				error: expect.stringMatching(/^reference\.uri: .*limited to 5 MB.*\/v1\/uploads/),
+				docUrl: expect.stringMatching(/^https:\/\/docs\.dev\.runwayml\.com\//),
+			});
+			expect((await withUris(character, videoUri(4_999_998))).status).toBe(200);
+			const image = await withUris(
+				dataUri('image/png', Buffer.alloc(3_750_000, 1)),
+				dataUri('video/mp4', DRIVING),
+			);
+			expect(image.status).toBe(400);
+			expect(image.json.error).toMatch(/^character\.uri: .*5 MB/);
+		});
+
 		it('reads the reference duration (3-30 s) of MP4 and MOV data URIs', async () => {
 			const short = await withUris(
 				dataUri('image/png', CHARACTER),
@@ -339,6 +371,25 @@ describe('simulator: Runway official API', () => {
 			expect(res.status).toBe(200);
 			const req = sim.requests().find((r) => r.path.startsWith('/runway-storage/'));
 			expect(req?.headers.authorization).toBeUndefined();
+		});
+
+		it('refuses a presigned POST sent without a Content-Length (chunked), as S3 does', async () => {
+			const res = await runway('/v1/uploads', { body: { filename: 'd.mp4', type: 'ephemeral' } });
+			const form = new FormData();
+			for (const [k, v] of Object.entries(res.json.fields as Record<string, string>))
+				form.append(k, v);
+			form.append('file', new Blob([new Uint8Array(DRIVING)]), 'd.mp4');
+			const whole = new Response(form);
+			const post = await fetch(res.json.uploadUrl, {
+				method: 'POST',
+				headers: { 'content-type': whole.headers.get('content-type')! },
+				body: whole.body,
+				duplex: 'half',
+			} as RequestInit);
+			expect(post.status).toBe(411);
+			expect(await post.text()).toContain('<Code>MissingContentLength</Code>');
+			const stored = sim.requests().find((r) => r.path.startsWith('/runway-storage/'));
+			expect(stored?.headers['transfer-encoding']).toBe('chunked');
 		});
 
 		it('checks the duration of an uploaded reference', async () => {

@@ -1,4 +1,3 @@
- 
 import { createHash, randomUUID } from 'node:crypto';
 
 import { type Ctx, type Route, isPlainObject } from '../http';
@@ -381,6 +380,11 @@ export function storageUpload(ctx: Ctx, token: string): void {
 	const upload = ctx.sim.runwayUploads.get(token);
 	if (!upload) {
 		s3Error(ctx, 403, 'AccessDenied', 'Invalid according to Policy: unknown upload');
+		return;
+	}
+	if (ctx.header('content-length') === undefined) {
+		// S3 refuses a chunked POST: the policy's content-length-range is checked against the declared length.
+		s3Error(ctx, 411, 'MissingContentLength', 'You must provide the Content-Length HTTP header.');
 		return;
 	}
 	const boundary = multipartBoundary(ctx.header('content-type'));

@@ -97,7 +97,10 @@ describe.each(PROVIDERS)('%s: Create from URLs', (provider) => {
 			const [item] = result.outputs('Act-Two');
 			expect(Object.keys(item.json).sort()).toEqual([
 				'capacityWaitMs',
+				'cost',
 				'error',
+				'estimatedCredits',
+				...(provider === 'runway' || provider === 'useapi' ? [] : ['estimatedCreditsNote']),
 				'model',
 				'provider',
 				'status',

@@ -7,6 +7,7 @@ import RunwayML from '@runwayml/sdk';
 
 import { type Simulator, startSimulator } from '../../simulator';
 import { CHARACTER, DRIVING, dataUri } from './helpers';
+import { sleep } from '../nodes/helpers';
 
 const TIMING = { queuedMs: 200, throttledMs: 0, runningMs: 600, progressSteps: 2 };
 
@@ -34,7 +35,7 @@ describe('simulator: Runway credits as the SDK types describe them', () => {
 				'cost' in task ? { cost: task.cost } : { estimatedCost: task.estimatedCost },
 			);
 			if (task.status === 'SUCCEEDED') break;
-			await new Promise((r) => setTimeout(r, 50));
+			await sleep(50);
 		}
 		expect(seen.get('PENDING')).toEqual({ estimatedCost: { credits: 25 } });
 		expect(seen.get('RUNNING')).toEqual({ estimatedCost: { credits: 25 } });

@@ -34,7 +34,7 @@ import {
 	pollingOptions,
 } from '../common.description';
 import { startCallbackWait } from './callback-wait';
-import { checkBudget, estimateCredits, estimateJson, maxCreditsOption } from './credits';
+import { budgetRefusal, estimateCredits, estimateJson, maxCreditsOption } from './credits';
 import type { CreditEstimate } from './credits';
 import { startedRenders } from './started-renders';
 import { readOutputSettings, readWaitSettings, waitAndOutput } from './finish';
@@ -252,27 +252,24 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			);
 	if (options.maxCredits !== undefined && options.maxCredits !== '') {
 		const planned = slots.flatMap((s) => (s.plan ? [s.plan] : []));
-		try {
-			const maxCredits = Number(options.maxCredits);
-			if (!Number.isFinite(maxCredits) || maxCredits < 0)
-				throw new NodeOperationError(this.getNode(), 'Max Credits must be a number of 0 or more', {
-					description: 'Nothing was sent to the provider, so no credits were spent.',
-				});
-			checkBudget(
-				this.getNode(),
-				pctx.adapter,
-				maxCredits,
-				planned.map((p) => ({
-					itemIndex: p.itemIndex,
-					estimate: estimates.get(p.itemIndex) as CreditEstimate,
-					drivingSeconds: p.drivingSeconds,
-				})),
-			);
-		} catch (error) {
-			if (!continueOnFail) throw error;
+		const refusal = budgetRefusal(
+			this.getNode(),
+			pctx.adapter,
+			options.maxCredits,
+			planned.map((p) => ({
+				itemIndex: p.itemIndex,
+				estimate: estimates.get(p.itemIndex) as CreditEstimate,
+				drivingSeconds: p.drivingSeconds,
+			})),
+		);
+		if (refusal && !continueOnFail) throw refusal;
+		if (refusal) {
 			for (const slot of slots) {
 				if (!slot.plan) continue;
-				slot.error = errorItem(toNodeError(this, error, slot.plan.itemIndex), slot.plan.itemIndex);
+				slot.error = errorItem(
+					toNodeError(this, refusal, slot.plan.itemIndex),
+					slot.plan.itemIndex,
+				);
 				delete slot.plan;
 			}
 		}

@@ -63,18 +63,25 @@ export function estimateJson(estimate: CreditEstimate): IDataObject {
 const LISTED = 100;
 
 /**
- * Checks a batch against Max Credits before anything is sent. Throws when the provider has no credit pricing,
- * when an item's estimate is unknown, or when the total is above the budget; each error names the items.
+ * Checks a batch against Max Credits (the option's raw value) before anything is sent. The refusal, or null:
+ * the provider has no credit pricing, an item's estimate is unknown, or the total is above the budget; each
+ * refusal names the items.
  */
-export function checkBudget(
+export function budgetRefusal(
 	node: INode,
 	adapter: ProviderAdapter,
-	maxCredits: number,
+	maxCreditsValue: unknown,
 	items: Array<{ itemIndex: number; estimate: CreditEstimate; drivingSeconds: number | null }>,
-): void {
+): NodeOperationError | null {
 	const nothingSent = `Nothing was sent to ${adapter.displayName}, so no credits were spent.`;
+	const maxCredits =
+		typeof maxCreditsValue === 'number' ? maxCreditsValue : Number(maxCreditsValue);
+	if (!Number.isFinite(maxCredits) || maxCredits < 0)
+		return new NodeOperationError(node, 'Max Credits must be a number of 0 or more', {
+			description: nothingSent,
+		});
 	if (!adapter.creditPricing) {
-		throw new NodeOperationError(
+		return new NodeOperationError(
 			node,
 			`Max Credits cannot be checked: ${adapter.displayName} does not price renders in credits`,
 			{
@@ -87,7 +94,7 @@ export function checkBudget(
 		(rows.length > LISTED ? `; and ${rows.length - LISTED} more` : '');
 	const unknown = items.filter((x) => x.estimate.credits === null);
 	if (unknown.length > 0) {
-		throw new NodeOperationError(
+		return new NodeOperationError(
 			node,
 			`Max Credits cannot be checked: no estimate for ${unknown.length === 1 ? 'item' : 'items'} ${unknown.map((x) => x.itemIndex).join(', ')}`,
 			{
@@ -96,13 +103,13 @@ export function checkBudget(
 		);
 	}
 	const total = items.reduce((sum, x) => sum + (x.estimate.credits ?? 0), 0);
-	if (total <= maxCredits) return;
+	if (total <= maxCredits) return null;
 	const rows = items.map(
 		(x) =>
 			`item ${x.itemIndex}: ${x.estimate.credits} credits` +
 			(x.drivingSeconds !== null ? ` (${x.drivingSeconds.toFixed(1)} s driving video)` : ''),
 	);
-	throw new NodeOperationError(
+	return new NodeOperationError(
 		node,
 		`Max Credits exceeded: this batch may cost up to ${total} credits; Max Credits is ${maxCredits}`,
 		{

@@ -77,14 +77,14 @@ it('Runway: cost at create (Don’t Wait), while the render runs, and at the end
 				cost: { amount: 30, unit: 'credits', final: false },
 			});
 
-			await waitFor(() => sim.tasks()[0].phase === 'succeeded', 10_000);
+			await waitFor(() => sim.tasks()[0].phase === 'succeeded', 15_000);
 			const done = (await get(sim, taskId)).outputs('Act-Two')[0].json;
 			expect(done).toMatchObject({
 				status: 'succeeded',
 				cost: { amount: 30, unit: 'credits', final: true },
 			});
 		},
-		{ timing: { queuedMs: 300, throttledMs: 0, runningMs: 2500, progressSteps: 4 } },
+		{ timing: { queuedMs: 300, throttledMs: 0, runningMs: 5000, progressSteps: 4 } },
 	));
 
 it('Runway: a render that fails for an internal reason ends refunded: the error item’s task has cost 0, final', () =>

@@ -9,7 +9,7 @@ import { type Simulator, startSimulator } from '../../simulator';
 import { CHARACTER, DRIVING, dataUri } from './helpers';
 import { sleep } from '../nodes/helpers';
 
-const TIMING = { queuedMs: 200, throttledMs: 0, runningMs: 600, progressSteps: 2 };
+const TIMING = { queuedMs: 1000, throttledMs: 0, runningMs: 1500, progressSteps: 2 };
 
 describe('simulator: Runway credits as the SDK types describe them', () => {
 	let sim: Simulator;

@@ -3,7 +3,7 @@
  * adapters' price lists. A provider's figure is taken only where it is a finite, non-negative number; anything
  * else gives null, never a guess and never a throw.
  */
-import { estimateCredits } from '../../nodes/ActTwo/actions/task/credits';
+import { budgetRefusal, estimateCredits } from '../../nodes/ActTwo/actions/task/credits';
 import { runwayShapeCredits } from '../../nodes/ActTwo/providers/credits';
 import { cometAdapter } from '../../nodes/ActTwo/providers/comet';
 import { liangxinAdapter } from '../../nodes/ActTwo/providers/liangxin';
@@ -162,5 +162,59 @@ describe('estimates from the adapters’ price lists', () => {
 		expect(
 			estimateCredits(useapiAdapter, { model: 'act_one', drivingSeconds: 5 }).credits,
 		).toBeNull();
+	});
+});
+
+describe('Max Credits (seeded property test)', () => {
+	const node = {
+		id: '1',
+		name: 'Act-Two',
+		type: 'n8n-nodes-act-two.actTwo',
+		typeVersion: 1,
+		position: [0, 0] as [number, number],
+		parameters: {},
+	};
+	let a = 20261201;
+	const next = () => {
+		a = (a + 0x6d2b79f5) >>> 0;
+		let t = a;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+
+	test('refused exactly when the sum of the estimates is above the budget; every item and the total are named', () => {
+		for (let round = 0; round < 2000; round++) {
+			const adapter = next() < 0.5 ? runwayAdapter : useapiAdapter;
+			const n = 1 + Math.floor(next() * 8);
+			const items = Array.from({ length: n }, (_, itemIndex) => {
+				const drivingSeconds = 3 + next() * 27;
+				const exploreMode = next() < 0.2;
+				return {
+					itemIndex,
+					drivingSeconds,
+					estimate: estimateCredits(adapter, { model: 'act_two', drivingSeconds, exploreMode }),
+				};
+			});
+			const total = items.reduce((s, x) => s + (x.estimate.credits as number), 0);
+			const max = Math.floor(next() * 600);
+			const refusal = budgetRefusal(node, adapter, max, items);
+			expect(refusal !== null).toBe(total > max);
+			if (refusal) {
+				const text = `${refusal.message} ${refusal.description ?? ''}`;
+				expect(text).toContain(`Total: ${total} credits`);
+				for (const x of items)
+					expect(text).toContain(`item ${x.itemIndex}: ${x.estimate.credits} credits`);
+			}
+		}
+	});
+
+	test('a Max Credits value that is not a number ≥ 0 is refused, never thrown', () => {
+		const items = [{ itemIndex: 0, drivingSeconds: 5, estimate: { credits: 25 } }];
+		for (const v of [-1, NaN, 'abc', {}, [], Infinity, null, { valueOf: () => 100 }]) {
+			const refusal = budgetRefusal(node, runwayAdapter, v, items);
+			expect(refusal?.message).toBe('Max Credits must be a number of 0 or more');
+		}
+		expect(budgetRefusal(node, runwayAdapter, '25', items)).toBeNull();
 	});
 });

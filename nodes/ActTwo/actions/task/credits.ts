@@ -1,6 +1,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, INode, INodeProperties } from 'n8n-workflow';
 
+import { asNumber } from '../../providers/task';
 import type { ModelId, ProviderAdapter } from '../../providers/types';
 
 export const maxCreditsOption: INodeProperties = {
@@ -74,9 +75,9 @@ export function budgetRefusal(
 	items: Array<{ itemIndex: number; estimate: CreditEstimate; drivingSeconds: number | null }>,
 ): NodeOperationError | null {
 	const nothingSent = `Nothing was sent to ${adapter.displayName}, so no credits were spent.`;
-	const maxCredits =
-		typeof maxCreditsValue === 'number' ? maxCreditsValue : Number(maxCreditsValue);
-	if (!Number.isFinite(maxCredits) || maxCredits < 0)
+	// A number or numeric text only: Number() would read null and [] as 0 and call an object's valueOf.
+	const maxCredits = asNumber(maxCreditsValue);
+	if (maxCredits === null || maxCredits < 0)
 		return new NodeOperationError(node, 'Max Credits must be a number of 0 or more', {
 			description: nothingSent,
 		});

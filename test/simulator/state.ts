@@ -59,6 +59,7 @@ export interface ResolvedOptions {
 	liangxinErrorHttpStatus: 'mirror' | '200';
 	useapiMaxJobs: number;
 	runwayConcurrency: number;
+	runwayUnlimitedTier: boolean;
 }
 
 /** Everything the simulator remembers; reset() empties it. */
@@ -87,6 +88,7 @@ export class SimState {
 			liangxinErrorHttpStatus: options.liangxinErrorHttpStatus ?? 'mirror',
 			useapiMaxJobs: options.useapiMaxJobs ?? 3,
 			runwayConcurrency: options.runwayConcurrency ?? Infinity,
+			runwayUnlimitedTier: options.runwayUnlimitedTier ?? false,
 		};
 		this.callbacks = new CallbackSender(
 			Math.max(1, options.callbackRetry?.attempts ?? 3),

@@ -51,6 +51,8 @@ export interface SimulatorOptions {
 	 * Tasks over it are accepted and wait in THROTTLED. Default: unlimited.
 	 */
 	runwayConcurrency?: number;
+	/** Runway: GET /v1/organization reports the act_two tier limits as null (unlimited, SDK 4.20.1). */
+	runwayUnlimitedTier?: boolean;
 	/** useapi: the linked account's default maxJobs (a create above it answers 429). Default 3. */
 	useapiMaxJobs?: number;
 }

@@ -28,6 +28,7 @@ const task = (id: string, status: NormalizedTask['status'] = 'queued'): Normaliz
 	createdAt: null,
 	updatedAt: null,
 	replyRef: null,
+	cost: null,
 	raw: {},
 });
 

@@ -64,11 +64,15 @@ const runwayTask = (status: string, extra: object = {}) => ({
 });
 const RUNWAY_STATUS = [
 	runwayTask('PENDING'),
-	runwayTask('THROTTLED'),
-	runwayTask('RUNNING', { progress: 0.42 }),
-	runwayTask('SUCCEEDED', { output: [URL] }),
-	runwayTask('FAILED', { failure: 'Input image flagged', failureCode: 'SAFETY.INPUT.IMAGE' }),
-	runwayTask('CANCELLED'),
+	runwayTask('THROTTLED', { estimatedCost: { credits: 25 } }),
+	runwayTask('RUNNING', { progress: 0.42, estimatedCost: { credits: 25 } }),
+	runwayTask('SUCCEEDED', { output: [URL], cost: { credits: 25 } }),
+	runwayTask('FAILED', {
+		failure: 'Input image flagged',
+		failureCode: 'SAFETY.INPUT.IMAGE',
+		cost: { credits: 0 },
+	}),
+	runwayTask('CANCELLED', { cost: { credits: 0 } }),
 ];
 
 const useapiTask = (status: string, extra: object = {}) => ({
@@ -93,7 +97,7 @@ const useapiTask = (status: string, extra: object = {}) => ({
 const USEAPI_STATUS = [
 	useapiTask('PENDING'),
 	useapiTask('RUNNING'),
-	useapiTask('SUCCEEDED'),
+	useapiTask('SUCCEEDED', { cost: { credits: 25 } }),
 	useapiTask('FAILED', { error: { reason: 'SAFETY.INPUT.VIDEO', errorMessage: 'moderated' } }),
 	useapiTask('FAILED', { error: 'Task failed' }),
 	useapiTask('CANCELLED'),
@@ -539,6 +543,15 @@ function problems(task: NormalizedTask, provider: ProviderId): string[] {
 	for (const k of ['createdAt', 'updatedAt'] as const)
 		if (task[k] !== null && !isIso(task[k])) p.push(`${k} ${String(task[k])}`);
 	if (task.replyRef !== null && !cleanText(task.replyRef)) p.push('replyRef');
+	if (task.cost !== null) {
+		const c = task.cost;
+		if (!(typeof c.amount === 'number' && Number.isFinite(c.amount) && c.amount >= 0))
+			p.push('cost amount');
+		if (c.unit !== 'credits' && c.unit !== 'usd') p.push('cost unit');
+		if (typeof c.final !== 'boolean') p.push('cost final');
+		if (c.final && !['succeeded', 'failed', 'cancelled'].includes(task.status))
+			p.push('a final cost on a task that has not ended');
+	}
 	if (!task.raw || typeof task.raw !== 'object') p.push('raw');
 	return p;
 }

@@ -1,3 +1,4 @@
+import { runwayShapeCredits } from './credits';
 import { createWithoutId, taskAskedFor } from './malformed';
 import { parseRunwayTask, runwayCreateBody } from './runway-format';
 import { asObject, asString, makeTask } from './task';
@@ -17,6 +18,12 @@ export const runwayAdapter: ProviderAdapter = {
 		upload: 'runway',
 		defaultConcurrency: 2,
 	},
+	creditPricing: {
+		perSecond: { act_two: 5 },
+		roundUpSeconds: true,
+		exploreModeFree: false,
+		source: 'Runway prices Act-Two at 5 credits per second of output',
+	},
 
 	async create(client: ApiClient, input: CreateInput) {
 		const body = asObject(
@@ -29,7 +36,9 @@ export const runwayAdapter: ProviderAdapter = {
 		);
 		const id = asString(body.id);
 		if (!id) throw createWithoutId('runway', body);
-		return makeTask('runway', 'act_two', id, 'queued', body);
+		return makeTask('runway', 'act_two', id, 'queued', body, {
+			cost: runwayShapeCredits(body, 'queued'),
+		});
 	},
 
 	async get(client, taskId) {
@@ -38,7 +47,9 @@ export const runwayAdapter: ProviderAdapter = {
 			url: `/v1/tasks/${encodeURIComponent(taskId)}`,
 			retry: 'idempotent',
 		});
-		return taskAskedFor(parseRunwayTask('runway', body), taskId);
+		const task = parseRunwayTask('runway', body);
+		task.cost = runwayShapeCredits(body, task.status);
+		return taskAskedFor(task, taskId);
 	},
 
 	async cancel(client, taskId) {

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { ModelId, NormalizedTask, ProviderId, TaskError, TaskStatus } from './types';
+import type { ModelId, NormalizedTask, ProviderId, TaskCost, TaskError, TaskStatus } from './types';
 
 /**
  * Readers for outside data (status answers, callback bodies). They never call `toString`/`valueOf` on what a
@@ -16,7 +16,10 @@ export function makeTask(
 	status: TaskStatus,
 	raw: unknown,
 	extra: Partial<
-		Pick<NormalizedTask, 'progress' | 'outputs' | 'error' | 'createdAt' | 'updatedAt' | 'replyRef'>
+		Pick<
+			NormalizedTask,
+			'progress' | 'outputs' | 'error' | 'createdAt' | 'updatedAt' | 'replyRef' | 'cost'
+		>
 	> = {},
 ): NormalizedTask {
 	return {
@@ -30,6 +33,7 @@ export function makeTask(
 		createdAt: extra.createdAt ?? null,
 		updatedAt: extra.updatedAt ?? null,
 		replyRef: extra.replyRef ?? null,
+		cost: extra.cost ?? null,
 		raw: (raw && typeof raw === 'object' ? raw : { value: raw }) as IDataObject,
 	};
 }
@@ -106,6 +110,12 @@ export function toIso(value: unknown): string | null {
 	if (!/(Z|[+-]\d{2}(:?\d{2})?)$/i.test(iso.slice(10)))
 		iso += iso.length === 10 ? 'T00:00:00Z' : 'Z';
 	return msToIso(Date.parse(iso));
+}
+
+/** A credit or dollar figure: a finite, non-negative number (or numeric string); null otherwise. */
+export function costOf(value: unknown, unit: TaskCost['unit'], final: boolean): TaskCost | null {
+	const amount = asNumber(value);
+	return amount === null || amount < 0 ? null : { amount, unit, final };
 }
 
 export function failureOf(status: TaskStatus, error: TaskError | null): TaskError | null {

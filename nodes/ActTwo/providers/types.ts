@@ -28,6 +28,16 @@ export interface TaskOutput {
 	url: string;
 }
 
+/**
+ * What a task costs, as its provider reports it: an estimate (the most it may charge) while it runs, the
+ * charged figure once it ended (`final`). See README "Task object".
+ */
+export interface TaskCost {
+	amount: number;
+	unit: 'credits' | 'usd';
+	final: boolean;
+}
+
 export interface NormalizedTask {
 	provider: ProviderId;
 	model: ModelId;
@@ -41,6 +51,8 @@ export interface NormalizedTask {
 	updatedAt: string | null;
 	/** The caller's correlation reference, where the provider echoes one back (useapi replyRef). */
 	replyRef: string | null;
+	/** The provider's figure for this task; null when it reports none. */
+	cost: TaskCost | null;
 	/** The provider's own body, untouched. */
 	raw: IDataObject;
 }
@@ -93,6 +105,8 @@ export interface UploadInput {
 	mediaType: MediaType;
 	/** Runway: always use /v1/uploads (a reusable runway:// URI) even when a data URI would do. */
 	forceUpload?: boolean;
+	/** A driving video's duration as read from its MP4/MOV header; null when it could not be read. */
+	durationSeconds?: number | null;
 }
 
 /** What an upload gives back: something a later create can reference. */
@@ -144,11 +158,27 @@ export interface ProviderCapabilities {
 	defaultConcurrency: number;
 }
 
+/**
+ * A provider's price list in credits, for estimates before anything is sent: the render is as long as the
+ * driving video, and each model costs so many credits per second of it. Providers that bill otherwise have none.
+ */
+export interface CreditPricing {
+	perSecond: Partial<Record<ModelId, number>>;
+	/** A whole second is billed for a started one (an upper bound: the estimate guards a budget). */
+	roundUpSeconds: boolean;
+	/** Renders in useapi.net's Explore Mode cost no credits. */
+	exploreModeFree: boolean;
+	/** Where the figures come from, shown with an estimate. */
+	source: string;
+}
+
 export interface ProviderAdapter {
 	id: ProviderId;
 	displayName: string;
 	credentialType: string;
 	capabilities: ProviderCapabilities;
+	/** Absent: the provider does not price renders in credits (no estimate, no Max Credits). */
+	creditPricing?: CreditPricing;
 	create(client: ApiClient, input: CreateInput): Promise<NormalizedTask>;
 	/**
 	 * The task asked about, with that id: an answer without it or about another task throws a retryable

@@ -1,11 +1,13 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { classifyFailure } from '../shared/errors';
+import { runwayShapeCredits } from './credits';
 import { isRunwayStatus, mapRunwayStatus } from './status';
 import { createWithoutId, malformedAnswer, taskAskedFor } from './malformed';
 import {
 	asObject,
 	asString,
+	costOf,
 	failureOf,
 	listOf,
 	makeTask,
@@ -13,6 +15,7 @@ import {
 	toIso,
 	urlList,
 } from './task';
+import { TERMINAL_STATUSES } from './types';
 import type {
 	ApiClient,
 	CreateInput,
@@ -94,7 +97,19 @@ export function parseUseapiTask(body: unknown): NormalizedTask {
 			createdAt: toIso(t.createdAt),
 			updatedAt: toIso(t.updatedAt),
 			replyRef: asString(t.replyRef) ?? asString(outer.replyRef),
+			cost: useapiCredits(t, status),
 		},
+	);
+}
+
+/**
+ * useapi.net documents no credit field on its tasks (providers.md 2.3). It relays the Runway web app's task, so
+ * read Runway's shape where present, or a bare numeric `credits`; nothing else is taken for a price.
+ */
+function useapiCredits(t: IDataObject, status: NormalizedTask['status']) {
+	return (
+		runwayShapeCredits(t, status) ??
+		costOf(t.credits, 'credits', TERMINAL_STATUSES.includes(status))
 	);
 }
 
@@ -125,6 +140,13 @@ export const useapiAdapter: ProviderAdapter = {
 		callbacks: ['act_two'],
 		upload: 'useapi',
 		defaultConcurrency: 2,
+	},
+	creditPricing: {
+		perSecond: { act_two: 5 },
+		roundUpSeconds: true,
+		exploreModeFree: true,
+		source:
+			'useapi.net renders on your own Runway account: 5 credits per second of output, none in Explore Mode',
 	},
 
 	async create(client: ApiClient, input: CreateInput) {

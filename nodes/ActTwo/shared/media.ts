@@ -84,17 +84,18 @@ export async function loadBinary(
 				`${p.label} is ${mb(file.size)}; Runway accepts files up to ${mb(RUNWAY_UPLOAD_LIMIT.max)}`,
 			);
 	}
+	let durationSeconds: number | null = null;
 	if (p.role === 'driving') {
 		const body = await file.open();
-		const seconds = Buffer.isBuffer(body)
+		durationSeconds = Buffer.isBuffer(body)
 			? mp4DurationSeconds(body)
 			: await mp4DurationFromStream(body);
-		const problem = drivingDurationProblem(seconds);
+		const problem = drivingDurationProblem(durationSeconds);
 		if (problem) throw fail(problem);
 	}
 	const fileName =
 		meta.fileName || `${p.role}.${meta.fileExtension || (mediaType === 'image' ? 'png' : 'mp4')}`;
-	return { ...file, fileName, mimeType, mediaType };
+	return { ...file, fileName, mimeType, mediaType, durationSeconds };
 }
 
 /**

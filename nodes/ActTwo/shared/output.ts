@@ -15,6 +15,7 @@ export function taskJson(task: NormalizedTask, mode: OutputMode = 'task'): IData
 			status: task.status,
 			videoUrl,
 			error: task.error as unknown as IDataObject,
+			cost: task.cost as unknown as IDataObject,
 		};
 	}
 	return { ...(task as unknown as IDataObject), videoUrl };

@@ -80,10 +80,15 @@ async function callTool(
 	return { call, result };
 }
 
-/** The "Video URL Only" item: what the node outputs when an agent runs it, whatever Output says. */
+/**
+ * The "Video URL Only" item: what the node outputs when an agent runs it, whatever Output says; plus
+ * `estimatedCreditsNote` when `estimatedCredits` is null (checked below).
+ */
 const URL_ONLY_KEYS = [
 	'capacityWaitMs',
+	'cost',
 	'error',
+	'estimatedCredits',
 	'model',
 	'provider',
 	'status',
@@ -99,7 +104,9 @@ describe.each(PROVIDERS)('%s: Create as an agent tool, output "Task and Video Fi
 			expect(call).toMatchObject({ path, tool: 'Act-Two', error: null, binary: [] });
 			expect(call.response).toHaveLength(1);
 			const [answer] = call.response;
-			expect(Object.keys(answer).sort()).toEqual(URL_ONLY_KEYS);
+			const keys = Object.keys(answer).filter((k) => k !== 'estimatedCreditsNote');
+			expect(keys.sort()).toEqual(URL_ONLY_KEYS);
+			expect('estimatedCreditsNote' in answer).toBe(answer.estimatedCredits === null);
 			expect(answer).toMatchObject({
 				provider,
 				status: 'succeeded',

@@ -116,7 +116,11 @@ describe('simulator: Runway official API', () => {
 				reference: { type: 'video', uri: 'https://cdn.example.com/r.mp4' },
 			});
 			expect(res.status).toBe(200);
-			expect(res.json).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+			// An https reference the simulator cannot read is estimated at the 30 s maximum: 5 credits × 30.
+			expect(res.json).toEqual({
+				id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+				estimatedCost: { credits: 150 },
+			});
 		});
 	});
 

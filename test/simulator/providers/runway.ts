@@ -4,6 +4,7 @@ import { type Ctx, type Route, isPlainObject } from '../http';
 import { checkReferenceDuration, resolveUri } from '../media';
 import { multipartBoundary, parseMultipart } from '../multipart';
 import { parseMp4 } from '../mp4';
+import { runwayCostFields, runwayEstimate, runwayTierLimits } from './runway-credits';
 import { contentTypeFor } from '../files';
 import { KEYS, type SimState } from '../state';
 import type { SimTask } from '../types';
@@ -208,13 +209,16 @@ function jsonBody(ctx: Ctx): unknown {
 	return body;
 }
 
-/** Resolves and checks the character and reference of a validated body; answers 400 itself on failure. */
+/**
+ * Resolves and checks the character and reference of a validated body; answers 400 itself on failure (false).
+ * On success: the reference's duration when its bytes were read, else null.
+ */
 export async function checkRunwayMedia(
 	ctx: Ctx,
 	body: Record<string, unknown>,
 	rules: { data: boolean; runway: boolean },
 	fail: (message: string) => void,
-): Promise<boolean> {
+): Promise<false | { referenceSeconds: number | null }> {
 	const character = body.character as { type: 'image' | 'video'; uri: string };
 	const reference = body.reference as { type: 'video'; uri: string };
 	const c = await resolveUri(ctx.sim, character.uri, character.type, rules);
@@ -234,7 +238,7 @@ export async function checkRunwayMedia(
 			return false;
 		}
 	}
-	return true;
+	return { referenceSeconds: r.data ? (parseMp4(r.data)?.durationSeconds ?? null) : null };
 }
 
 async function create(ctx: Ctx): Promise<void> {
@@ -247,10 +251,11 @@ async function create(ctx: Ctx): Promise<void> {
 		return;
 	}
 	const b = body as Record<string, unknown>;
-	const ok = await checkRunwayMedia(ctx, b, { data: true, runway: true }, (message) =>
+	const media = await checkRunwayMedia(ctx, b, { data: true, runway: true }, (message) =>
 		ctx.send(400, { error: message, docUrl: 'https://docs.dev.runwayml.com/assets/inputs' }),
 	);
-	if (!ok) return;
+	if (!media) return;
+	const estimatedCredits = runwayEstimate(media.referenceSeconds);
 	const outcome = ctx.sim.takeOutcome('runway');
 	if (outcome === 'no_credits') {
 		ctx.send(400, { error: 'You do not have enough credits to run this task.' });
@@ -262,9 +267,9 @@ async function create(ctx: Ctx): Promise<void> {
 		model: 'act_two',
 		outcome,
 		input: summarizeUris(b),
-		extra: { characterType: (b.character as { type: string }).type },
+		extra: { characterType: (b.character as { type: string }).type, estimatedCredits },
 	});
-	ctx.send(200, { id: task.id });
+	ctx.send(200, { id: task.id, estimatedCost: { credits: estimatedCredits } });
 }
 
 /** The body with long data URIs shortened, for tasks() snapshots. */
@@ -286,7 +291,7 @@ function getTask(ctx: Ctx, m: RegExpExecArray): void {
 		ctx.send(404, { error: 'Task not found' });
 		return;
 	}
-	ctx.send(200, runwayTaskJson(task));
+	ctx.send(200, { ...runwayTaskJson(task), ...runwayCostFields(task) });
 }
 
 function deleteTask(ctx: Ctx, m: RegExpExecArray): void {
@@ -462,12 +467,7 @@ function organization(ctx: Ctx): void {
 		tier: {
 			maxMonthlyCreditSpend: 100000,
 			models: {
-				act_two: {
-					maxConcurrentGenerations: Number.isFinite(ctx.sim.opts.runwayConcurrency)
-						? ctx.sim.opts.runwayConcurrency
-						: 20,
-					maxDailyGenerations: 200,
-				},
+				act_two: runwayTierLimits(ctx.sim.opts.runwayConcurrency, ctx.sim.opts.runwayUnlimitedTier),
 			},
 		},
 		usage: { models: { act_two: { dailyGenerations: daily } } },

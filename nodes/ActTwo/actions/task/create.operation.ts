@@ -34,6 +34,8 @@ import {
 	pollingOptions,
 } from '../common.description';
 import { startCallbackWait } from './callback-wait';
+import { budgetRefusal, estimateCredits, estimateJson, maxCreditsOption } from './credits';
+import type { CreditEstimate } from './credits';
 import { startedRenders } from './started-renders';
 import { readOutputSettings, readWaitSettings, waitAndOutput } from './finish';
 import { capacityWaitOption, createFields } from './create.description';
@@ -58,7 +60,7 @@ export const description: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		displayOptions: { show: { resource: ['task'], operation: ['create'] } },
-		options: [concurrencyOption, capacityWaitOption, ...pollingOptions],
+		options: [concurrencyOption, capacityWaitOption, maxCreditsOption, ...pollingOptions],
 	},
 ];
 
@@ -69,6 +71,8 @@ interface Plan {
 	driving: MediaParams;
 	/** Binary inputs as validation opened them, so the create does not read and check them again. */
 	files: Partial<Record<MediaRole, UploadInput>>;
+	/** The driving video's duration in seconds when known before sending (credit estimates). */
+	drivingSeconds: number | null;
 }
 
 const CREATE_OPTION_NAMES = [
@@ -153,7 +157,15 @@ async function planItem(
 			{ itemIndex: i },
 		);
 	}
-	return { itemIndex: i, input: { model, ...checked.value }, character, driving, files };
+	const drivingSeconds = files.driving?.durationSeconds ?? null;
+	return {
+		itemIndex: i,
+		input: { model, ...checked.value },
+		character,
+		driving,
+		files,
+		drivingSeconds,
+	};
 }
 
 /** Uploads the inputs once, then creates the render, waiting at the gate while the account is full. */
@@ -227,6 +239,39 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			slots.push({
 				error: errorItem(nodeError, i),
 			});
+		}
+	}
+
+	// Each item's estimate, shown in its output; with Max Credits, an over-budget batch sends nothing.
+	const estimates = new Map<number, CreditEstimate>();
+	for (const { plan } of slots)
+		if (plan)
+			estimates.set(
+				plan.itemIndex,
+				estimateCredits(pctx.adapter, { ...plan.input, drivingSeconds: plan.drivingSeconds }),
+			);
+	if (options.maxCredits !== undefined && options.maxCredits !== '') {
+		const planned = slots.flatMap((s) => (s.plan ? [s.plan] : []));
+		const refusal = budgetRefusal(
+			this.getNode(),
+			pctx.adapter,
+			options.maxCredits,
+			planned.map((p) => ({
+				itemIndex: p.itemIndex,
+				estimate: estimates.get(p.itemIndex) as CreditEstimate,
+				drivingSeconds: p.drivingSeconds,
+			})),
+		);
+		if (refusal && !continueOnFail) throw refusal;
+		if (refusal) {
+			for (const slot of slots) {
+				if (!slot.plan) continue;
+				slot.error = errorItem(
+					toNodeError(this, refusal, slot.plan.itemIndex),
+					slot.plan.itemIndex,
+				);
+				delete slot.plan;
+			}
 		}
 	}
 
@@ -310,7 +355,10 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	for (const item of results) {
 		// Not on Continue On Fail error items ({ error: message, details }).
 		if (typeof item.json.error === 'string') continue;
-		item.json.capacityWaitMs = capacityWaitMs.get((item.pairedItem as { item: number }).item) ?? 0;
+		const itemIndex = (item.pairedItem as { item: number }).item;
+		item.json.capacityWaitMs = capacityWaitMs.get(itemIndex) ?? 0;
+		const estimate = estimates.get(itemIndex);
+		if (estimate) Object.assign(item.json, estimateJson(estimate));
 	}
 	const errors = slots.flatMap((s) => (s.error ? [s.error] : []));
 	return inInputOrder(results, errors);

@@ -130,7 +130,7 @@ function validate(b: Record<string, unknown>): string[] | { character: Media; re
 async function create(ctx: Ctx): Promise<void> {
 	if (!authorize(ctx)) return;
 	const b = ctx.json();
-	if (!isPlainObject(b)) {
+	if (b instanceof Error || !isPlainObject(b)) {
 		fail(
 			ctx,
 			400,

@@ -1,7 +1,15 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../simulator';
-import { FAST, OUTPUT, call, dataUri, download, sleep, startsWithFtyp, waitFor } from './helpers';
-import { CHARACTER } from './helpers';
+import {
+	CHARACTER,
+	FAST,
+	OUTPUT,
+	call,
+	dataUri,
+	download,
+	sleep,
+	startsWithFtyp,
+	waitFor,
+} from './helpers';
 
 jest.setTimeout(20000);
 
@@ -49,7 +57,12 @@ describe('simulator: AIML API', () => {
 	beforeEach(() => sim.reset());
 
 	it('rejects a missing or wrong key with 401 in the general error shape; GET /v2/billing is the credential test', async () => {
-		for (const headers of [{}, { authorization: 'Bearer nope' }, { 'x-api-key': sim.keys.aiml }]) {
+		const variants: Array<Record<string, string>> = [
+			{},
+			{ authorization: 'Bearer nope' },
+			{ 'x-api-key': sim.keys.aiml },
+		];
+		for (const headers of variants) {
 			const res = await call(sim.baseUrls.aiml + '/v2/billing', { headers });
 			expect(res.status).toBe(401);
 			expect(res.json).toEqual({

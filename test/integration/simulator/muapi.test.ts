@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../simulator';
 import {
 	CHARACTER,
@@ -66,11 +65,12 @@ describe('simulator: Muapi', () => {
 	beforeEach(() => sim.reset());
 
 	it('rejects a missing, wrong or Bearer key with 401 {detail}; GET /account/balance is the credential test', async () => {
-		for (const headers of [
+		const variants: Array<Record<string, string>> = [
 			{},
 			{ 'x-api-key': 'nope' },
 			{ authorization: 'Bearer ' + sim.keys.muapi },
-		]) {
+		];
+		for (const headers of variants) {
 			const res = await call(sim.baseUrls.muapi + '/account/balance', { headers });
 			expect(res.status).toBe(401);
 			expect(res.json).toEqual({ detail: expect.any(String) });

@@ -1,3 +1,4 @@
+ 
 import { aimlErrorBody } from './providers/aiml';
 import { muapiErrorBody } from './providers/muapi';
 import type { AnySimProvider } from './types';

@@ -1,3 +1,4 @@
+ 
 import type { FaultRule, AnySimProvider } from './types';
 
 interface ActiveRule {

@@ -1,8 +1,8 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
-import type { RecordedCallback, SimProvider } from './types';
+import type { RecordedCallback, AnySimProvider } from './types';
 
 export interface CallbackJob {
-	provider: SimProvider;
+	provider: AnySimProvider;
 	taskId: string;
 	url: string;
 	event: 'progress' | 'final';

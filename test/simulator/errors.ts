@@ -1,8 +1,14 @@
  
-import type { SimProvider } from './types';
+import { aimlErrorBody } from './providers/aiml';
+import { muapiErrorBody } from './providers/muapi';
+import type { AnySimProvider } from './types';
 
 /** Each provider's own error body for an injected status (when the fault rule brings no body). */
-export function providerErrorBody(provider: SimProvider | null, status: number): unknown {
+export function providerErrorBody(
+	provider: AnySimProvider | null,
+	status: number,
+	path = '/',
+): unknown {
 	const rid = ' (request id: sim' + Date.now().toString(36) + ')';
 	switch (provider) {
 		case 'runway':
@@ -53,6 +59,10 @@ export function providerErrorBody(provider: SimProvider | null, status: number):
 				msg: status >= 500 ? 'Server error, please try again later' : 'Request failed',
 				data: null,
 			};
+		case 'aiml':
+			return aimlErrorBody(path, status);
+		case 'muapi':
+			return muapiErrorBody(status);
 		default:
 			return { error: 'Injected status ' + status };
 	}

@@ -1,5 +1,5 @@
  
-import type { FaultRule, SimProvider } from './types';
+import type { FaultRule, AnySimProvider } from './types';
 
 interface ActiveRule {
 	rule: FaultRule;
@@ -65,7 +65,7 @@ export class FaultRegistry {
 	 * asked for (the Comet task reads ask for them); the others apply to every provider route.
 	 */
 	take(
-		provider: SimProvider | null,
+		provider: AnySimProvider | null,
 		method: string,
 		relPath: string,
 		fullPath: string,

@@ -2,13 +2,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import type { SimState } from './state';
-import type { FaultRule, RecordedRequest, SimProvider } from './types';
+import type { FaultRule, RecordedRequest, AnySimProvider } from './types';
 
 /** One request as the route handlers see it. */
 export class Ctx {
 	/** The path after the provider prefix, raw (percent-encoding kept). */
 	relPath = '';
-	provider: SimProvider | null = null;
+	provider: AnySimProvider | null = null;
 	/** A fault that lets the handler run and then breaks the response (drop/malformed_json 'after'). */
 	afterFault: FaultRule | null = null;
 	answered = false;

@@ -1,13 +1,15 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
 import type { AddressInfo } from 'node:net';
 
+import { registerAiml } from './providers/aiml';
 import { registerComet } from './providers/comet';
 import { registerLiangxin } from './providers/liangxin';
+import { registerMuapi } from './providers/muapi';
 import { registerRunway } from './providers/runway';
 import { registerUseapi } from './providers/useapi';
 import { PREFIXES, createSimServer } from './server';
 import { KEYS, SimState } from './state';
-import type { SimOutcome, SimProvider, SimTask, Simulator, SimulatorOptions } from './types';
+import type { AnySimProvider, SimOutcome, SimTask, Simulator, SimulatorOptions } from './types';
 
 export type {
 	FaultKind,
@@ -17,6 +19,7 @@ export type {
 	SimApi,
 	SimOutcome,
 	SimPhase,
+	AnySimProvider,
 	SimProvider,
 	SimTask,
 	SimTiming,
@@ -29,6 +32,8 @@ export { kieSignature } from './providers/liangxin';
 export { parseMp4 } from './mp4';
 export { USEAPI_EMAIL } from './providers/useapi';
 export { RUNWAY_VERSION } from './providers/runway';
+export { AIML_MODEL } from './providers/aiml';
+export { MUAPI_PRICE_USD } from './providers/muapi';
 
 function snapshot(t: SimTask): SimTask {
 	return { ...t, extra: { ...t.extra }, failure: t.failure ? { ...t.failure } : null };
@@ -44,13 +49,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
 	registerUseapi(sim);
 	registerComet(sim);
 	registerLiangxin(sim);
+	registerAiml(sim);
+	registerMuapi(sim);
 
-	const baseUrls = () => ({
-		runway: sim.url + PREFIXES.runway,
-		useapi: sim.url + PREFIXES.useapi,
-		comet: sim.url + PREFIXES.comet,
-		liangxin: sim.url + PREFIXES.liangxin,
-	});
+	const baseUrls = () =>
+		Object.fromEntries(
+			Object.entries(PREFIXES).map(([p, prefix]) => [p, sim.url + prefix]),
+		) as Record<AnySimProvider, string>;
 	const tasks = () => sim.taskList.map(snapshot);
 	const server = createSimServer(sim, {
 		info: () => ({ url: sim.url, baseUrls: baseUrls(), keys: { ...KEYS } }),
@@ -79,7 +84,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
 			list: () => sim.faults.list(),
 		},
 		outcomes: {
-			next: (provider: SimProvider, outcome: SimOutcome, times = 1) =>
+			next: (provider: AnySimProvider, outcome: SimOutcome, times = 1) =>
 				sim.queueOutcome(provider, outcome, times),
 			clear: () => sim.clearOutcomes(),
 		},

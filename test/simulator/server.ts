@@ -13,32 +13,38 @@ import {
 } from './files';
 import { Ctx, type Route, malformed, readBody, sleep } from './http';
 import { providerErrorBody } from './errors';
+import { AIML_PREFIX, aimlErrorBody, aimlRoutes } from './providers/aiml';
 import { cometRoutes } from './providers/comet';
 import { liangxinRoutes } from './providers/liangxin';
+import { MUAPI_PREFIX, muapiErrorBody, muapiRoutes } from './providers/muapi';
 import { runwayRoutes, storageUpload } from './providers/runway';
 import { useapiRoutes } from './providers/useapi';
 import type { SimState } from './state';
-import type { FaultRule, RecordedRequest, SimOutcome, SimProvider } from './types';
+import type { FaultRule, RecordedRequest, SimOutcome, AnySimProvider } from './types';
 
 /** Path prefix of each provider: its base URL maps onto the real host's root. */
-export const PREFIXES: Record<SimProvider, string> = {
+export const PREFIXES: Record<AnySimProvider, string> = {
 	runway: '/runway',
 	useapi: '/useapi/v1/runwayml',
 	comet: '/comet',
 	liangxin: '/liangxin',
+	aiml: AIML_PREFIX,
+	muapi: MUAPI_PREFIX,
 };
 
-const ROUTES: Record<SimProvider, Route[]> = {
+const ROUTES: Record<AnySimProvider, Route[]> = {
 	runway: runwayRoutes,
 	useapi: useapiRoutes,
 	comet: cometRoutes,
 	liangxin: liangxinRoutes,
+	aiml: aimlRoutes,
+	muapi: muapiRoutes,
 };
 const BODY_LIMIT = 260 * 1024 * 1024;
 const SECRET_HEADERS = ['authorization', 'x-api-key', 'api-key', 'cookie', 'proxy-authorization'];
 
-function providerOf(pathname: string): { provider: SimProvider; relPath: string } | null {
-	for (const [provider, prefix] of Object.entries(PREFIXES) as Array<[SimProvider, string]>) {
+function providerOf(pathname: string): { provider: AnySimProvider; relPath: string } | null {
+	for (const [provider, prefix] of Object.entries(PREFIXES) as Array<[AnySimProvider, string]>) {
 		if (pathname === prefix || pathname.startsWith(prefix + '/'))
 			return { provider, relPath: pathname.slice(prefix.length) || '/' };
 	}
@@ -133,19 +139,28 @@ async function applyFault(ctx: Ctx, rule: FaultRule): Promise<boolean> {
 			const h: Record<string, string> = { ...headers };
 			if (rule.retryAfter !== undefined && rule.retryAfter !== null)
 				h['retry-after'] = String(rule.retryAfter);
-			ctx.send(429, rule.body ?? providerErrorBody(ctx.provider, 429), h);
+			ctx.send(429, rule.body ?? providerErrorBody(ctx.provider, 429, ctx.url.pathname), h);
 			return true;
 		}
 		case 'server_error': {
 			const status = rule.status ?? 500;
-			ctx.send(status, rule.body ?? providerErrorBody(ctx.provider, status), headers);
+			ctx.send(
+				status,
+				rule.body ?? providerErrorBody(ctx.provider, status, ctx.url.pathname),
+				headers,
+			);
 			return true;
 		}
 		case 'status': {
 			const status = rule.status ?? 500;
 			if (typeof rule.body === 'string')
 				ctx.sendRaw(status, rule.body, { 'content-type': 'text/plain; charset=utf-8', ...headers });
-			else ctx.send(status, rule.body ?? providerErrorBody(ctx.provider, status), headers);
+			else
+				ctx.send(
+					status,
+					rule.body ?? providerErrorBody(ctx.provider, status, ctx.url.pathname),
+					headers,
+				);
 			return true;
 		}
 		default:
@@ -153,7 +168,7 @@ async function applyFault(ctx: Ctx, rule: FaultRule): Promise<boolean> {
 	}
 }
 
-async function handleProvider(ctx: Ctx, provider: SimProvider, relPath: string): Promise<void> {
+async function handleProvider(ctx: Ctx, provider: AnySimProvider, relPath: string): Promise<void> {
 	ctx.provider = provider;
 	ctx.relPath = relPath;
 	ctx.record.provider = provider;
@@ -174,12 +189,14 @@ async function handleProvider(ctx: Ctx, provider: SimProvider, relPath: string):
 	notFound(ctx, provider, methodMismatch);
 }
 
-function notFound(ctx: Ctx, provider: SimProvider, methodMismatch: boolean): void {
+function notFound(ctx: Ctx, provider: AnySimProvider, methodMismatch: boolean): void {
 	const status = methodMismatch ? 405 : 404;
 	const text = methodMismatch ? 'Method not allowed' : 'Not found';
 	if (provider === 'runway') ctx.send(status, { error: text });
 	else if (provider === 'useapi') ctx.send(status, { error: text + '.', code: status });
 	else if (provider === 'liangxin') ctx.send(status, { code: status, msg: text, data: null });
+	else if (provider === 'aiml') ctx.send(status, aimlErrorBody(ctx.url.pathname, status));
+	else if (provider === 'muapi') ctx.send(status, muapiErrorBody(status));
 	else
 		ctx.send(status, {
 			error: {
@@ -208,6 +225,13 @@ function handleFiles(ctx: Ctx, pathname: string): void {
 		const a = [...ctx.sim.useapiAssets.values()].find((x) => x.id === asset[1]);
 		if (!a) ctx.send(404, { error: 'Not found' });
 		else serveBytes(ctx, a.data, a.contentType);
+		return;
+	}
+	const muapi = /^\/files\/muapi\/([^/]+)\/[^/]+$/.exec(pathname);
+	if (muapi) {
+		const f = ctx.sim.muapiUploads.get(muapi[1]);
+		if (!f) ctx.send(404, { error: 'Not found' });
+		else serveBytes(ctx, f.data, f.contentType);
 		return;
 	}
 	const m = /^\/files\/([^/]+)\.(mp4|png)$/.exec(pathname);
@@ -259,7 +283,7 @@ function handleControl(ctx: Ctx, pathname: string, controls: Controls): void {
 				ctx.send(204);
 				return;
 			case 'POST /__sim/outcomes': {
-				const b = body as { provider?: SimProvider; outcome?: SimOutcome; times?: number };
+				const b = body as { provider?: AnySimProvider; outcome?: SimOutcome; times?: number };
 				if (!b || !b.provider || !(b.provider in PREFIXES) || !b.outcome)
 					throw new Error('expected { provider, outcome, times? }');
 				if (
@@ -367,7 +391,10 @@ export function createSimServer(sim: SimState, controls: Controls): Server {
 					return;
 				}
 				ctx.send(404, {
-					error: 'Not found: the simulator serves /runway, /useapi/v1/runwayml, /comet, /liangxin',
+					error:
+						'Not found: the simulator serves ' +
+						Object.values(PREFIXES).join(', ') +
+						', /files, /static and /__sim',
 				});
 			} catch (error) {
 				if (!ctx.answered && !res.destroyed)

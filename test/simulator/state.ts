@@ -8,7 +8,7 @@ import type {
 	RecordedRequest,
 	SimApi,
 	SimOutcome,
-	SimProvider,
+	AnySimProvider,
 	SimTask,
 	SimTiming,
 	SimulatorOptions,
@@ -27,6 +27,8 @@ export const KEYS = {
 	useapi: 'user:4242-simUseapiToken0123456789',
 	comet: 'sk-simcomet0123456789abcdef0123456789abcdef',
 	liangxin: 'sk-simliangxin0123456789abcdef',
+	aiml: 'simaiml0123456789abcdef0123456789a',
+	muapi: 'sim-muapi-0123456789abcdef0123456789abcdef',
 } as const;
 
 /** A file uploaded through Runway's presigned upload (step 2) or useapi's POST /assets. */
@@ -60,6 +62,14 @@ export interface ResolvedOptions {
 	useapiMaxJobs: number;
 	runwayConcurrency: number;
 	runwayUnlimitedTier: boolean;
+	aimlVideoShape: 'array' | 'object' | 'objects' | 'string';
+	aimlCompletedStatus: 'completed' | 'succeeded';
+	aimlErrorShape: 'object' | 'string' | 'detail';
+	muapiCreateShape: 'current' | 'legacy';
+	muapiResultShape: 'plain' | 'detail';
+	muapiFailedHttpStatus: '400' | '200';
+	muapiOutputs: 'strings' | 'objects';
+	muapiExtraFields: 'ignore' | 'forbid';
 }
 
 /** Everything the simulator remembers; reset() empties it. */
@@ -76,7 +86,9 @@ export class SimState {
 	readonly requestLog: RecordedRequest[] = [];
 	readonly runwayUploads = new Map<string, RunwayUpload>();
 	readonly useapiAssets = new Map<string, StoredFile & { assetId: string }>();
-	private readonly outcomeQueues = new Map<SimProvider, SimOutcome[]>();
+	/** Files of Muapi's POST /upload_file, by id; served at /files/muapi/<id>/<name>. */
+	readonly muapiUploads = new Map<string, StoredFile>();
+	private readonly outcomeQueues = new Map<AnySimProvider, SimOutcome[]>();
 	private readonly notifiers = new Map<SimApi, Notifier>();
 
 	constructor(options: SimulatorOptions) {
@@ -89,6 +101,14 @@ export class SimState {
 			useapiMaxJobs: options.useapiMaxJobs ?? 3,
 			runwayConcurrency: options.runwayConcurrency ?? Infinity,
 			runwayUnlimitedTier: options.runwayUnlimitedTier ?? false,
+			aimlVideoShape: options.aimlVideoShape ?? 'array',
+			aimlCompletedStatus: options.aimlCompletedStatus ?? 'completed',
+			aimlErrorShape: options.aimlErrorShape ?? 'object',
+			muapiCreateShape: options.muapiCreateShape ?? 'current',
+			muapiResultShape: options.muapiResultShape ?? 'plain',
+			muapiFailedHttpStatus: options.muapiFailedHttpStatus ?? '400',
+			muapiOutputs: options.muapiOutputs ?? 'strings',
+			muapiExtraFields: options.muapiExtraFields ?? 'ignore',
 		};
 		this.callbacks = new CallbackSender(
 			Math.max(1, options.callbackRetry?.attempts ?? 3),
@@ -114,7 +134,7 @@ export class SimState {
 		this.notifiers.set(api, notifier);
 	}
 
-	queueOutcome(provider: SimProvider, outcome: SimOutcome, times = 1): void {
+	queueOutcome(provider: AnySimProvider, outcome: SimOutcome, times = 1): void {
 		const q = this.outcomeQueues.get(provider) ?? [];
 		for (let i = 0; i < times; i++) q.push(outcome);
 		this.outcomeQueues.set(provider, q);
@@ -125,12 +145,12 @@ export class SimState {
 	}
 
 	/** The outcome the next create of this provider gets (consumed). */
-	takeOutcome(provider: SimProvider): SimOutcome {
+	takeOutcome(provider: AnySimProvider): SimOutcome {
 		return this.outcomeQueues.get(provider)?.shift() ?? 'succeed';
 	}
 
 	/** Puts back an outcome taken by a create that was then rejected for another reason. */
-	untakeOutcome(provider: SimProvider, outcome: SimOutcome): void {
+	untakeOutcome(provider: AnySimProvider, outcome: SimOutcome): void {
 		if (outcome === 'succeed') return;
 		const q = this.outcomeQueues.get(provider) ?? [];
 		q.unshift(outcome);
@@ -143,7 +163,7 @@ export class SimState {
 	}
 
 	createTask(init: {
-		provider: SimProvider;
+		provider: AnySimProvider;
 		api: SimApi;
 		id?: string;
 		model: 'act_two' | 'act_one';
@@ -203,5 +223,6 @@ export class SimState {
 		this.requestLog.length = 0;
 		this.runwayUploads.clear();
 		this.useapiAssets.clear();
+		this.muapiUploads.clear();
 	}
 }

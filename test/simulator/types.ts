@@ -1,10 +1,19 @@
  
-
-/** The four simulated providers. */
+/** The providers the Act-Two node serves today (the node tests key their per-provider tables by it). */
 export type SimProvider = 'runway' | 'useapi' | 'comet' | 'liangxin';
 
+/** Every simulated provider: SimProvider plus those whose node adapters are still to come. */
+export type AnySimProvider = SimProvider | 'aiml' | 'muapi';
+
 /** Which API surface created a task (Comet has two: the Runway-compatible one and the legacy Act-One one). */
-export type SimApi = 'runway' | 'useapi' | 'comet-runway' | 'comet-act-one' | 'liangxin';
+export type SimApi =
+	| 'runway'
+	| 'useapi'
+	| 'comet-runway'
+	| 'comet-act-one'
+	| 'liangxin'
+	| 'aiml'
+	| 'muapi';
 
 /**
  * How the next created task of a provider ends.
@@ -55,6 +64,29 @@ export interface SimulatorOptions {
 	runwayUnlimitedTier?: boolean;
 	/** useapi: the linked account's default maxJobs (a create above it answers 429). Default 3. */
 	useapiMaxJobs?: number;
+	/**
+	 * AIML: the `video` of a completed generation. 'array' (default): `["<url>"]`, the Act-Two page's
+	 * recorded run; 'object': `{url}`, the documented universal schema (with `meta.usage`); 'objects':
+	 * `[{url}]` and 'string': `"<url>"`, the other forms AIML clients accept.
+	 */
+	aimlVideoShape?: 'array' | 'object' | 'objects' | 'string';
+	/** AIML: the terminal success status, 'completed' (documented, default) or 'succeeded' (other models' pages). */
+	aimlCompletedStatus?: 'completed' | 'succeeded';
+	/**
+	 * AIML: the `error` of a failed generation. 'object' (default): `{name, message}` (documented);
+	 * 'string': the legacy Runway DTO; 'detail': `{detail:[{loc, msg, type}]}` (a recorded failure).
+	 */
+	aimlErrorShape?: 'object' | 'string' | 'detail';
+	/** Muapi: the create answer, 'current' (default: request_id, status, cost) or 'legacy' (`{request_id}` only). */
+	muapiCreateShape?: 'current' | 'legacy';
+	/** Muapi: the result body 'plain' (default, documented) or wrapped as `{detail: {...}}` (seen by a client). */
+	muapiResultShape?: 'plain' | 'detail';
+	/** Muapi: the HTTP status of a failed prediction's result, '400' (default, as Muapi's own clients expect) or '200'. */
+	muapiFailedHttpStatus?: '400' | '200';
+	/** Muapi: `outputs` as 'strings' (default, documented) or `[{url}]` 'objects' (other Muapi models). */
+	muapiOutputs?: 'strings' | 'objects';
+	/** Muapi: body fields outside the model's schema are 'ignore'd (default, pydantic's default) or 'forbid'den (422). */
+	muapiExtraFields?: 'ignore' | 'forbid';
 }
 
 export type FaultKind =
@@ -67,7 +99,7 @@ export type FaultKind =
 	| 'task_not_exist';
 
 export interface FaultRule {
-	provider?: SimProvider;
+	provider?: AnySimProvider;
 	method?: string;
 	/**
 	 * Matched against the provider-relative path (e.g. '/v1/tasks/abc' under the Runway prefix) and the
@@ -106,7 +138,7 @@ export interface SimFailure {
 
 /** A snapshot of one created task, as returned by tasks(). */
 export interface SimTask {
-	provider: SimProvider;
+	provider: AnySimProvider;
 	api: SimApi;
 	/** The provider-visible task id (what the create response gave back). */
 	id: string;
@@ -135,7 +167,7 @@ export interface SimTask {
 
 export interface RecordedRequest {
 	at: number;
-	provider: SimProvider | 'files' | 'control' | null;
+	provider: AnySimProvider | 'files' | 'control' | null;
 	method: string;
 	/** Path with the query; secrets in the query (Comet ?key=) are redacted. */
 	path: string;
@@ -151,7 +183,7 @@ export interface RecordedRequest {
 
 export interface RecordedCallback {
 	at: number;
-	provider: SimProvider;
+	provider: AnySimProvider;
 	taskId: string;
 	url: string;
 	/** 1-based delivery attempt of this event. */
@@ -167,11 +199,11 @@ export interface RecordedCallback {
 
 export interface Simulator {
 	url: string;
-	baseUrls: { runway: string; useapi: string; comet: string; liangxin: string };
-	keys: { runway: string; useapi: string; comet: string; liangxin: string };
+	baseUrls: Record<AnySimProvider, string>;
+	keys: Record<AnySimProvider, string>;
 	faults: { add(rule: FaultRule): void; clear(): void; list(): FaultRule[] };
 	outcomes: {
-		next(provider: SimProvider, outcome: SimOutcome, times?: number): void;
+		next(provider: AnySimProvider, outcome: SimOutcome, times?: number): void;
 		clear(): void;
 	};
 	tasks(): SimTask[];

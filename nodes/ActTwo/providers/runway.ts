@@ -1,5 +1,6 @@
 import { createWithoutId, malformedAnswer, taskAskedFor } from './malformed';
 import { parseRunwayTask, runwayCreateBody } from './runway-format';
+import { runwayUrlRules } from './runway-url-rules';
 import { asObject, asString, makeTask } from './task';
 import type { ApiClient, CreateInput, ProviderAdapter, UploadInput, UploadResult } from './types';
 
@@ -65,6 +66,7 @@ export const runwayAdapter: ProviderAdapter = {
 		upload: 'runway',
 		defaultConcurrency: 2,
 	},
+	urlInputRules: runwayUrlRules,
 
 	async create(client: ApiClient, input: CreateInput) {
 		const body = asObject(

@@ -34,6 +34,7 @@ import {
 	pollingOptions,
 } from '../common.description';
 import { startCallbackWait } from './callback-wait';
+import { preflightUrls } from './preflight';
 import { startedRenders } from './started-renders';
 import { readOutputSettings, readWaitSettings, waitAndOutput } from './finish';
 import { capacityWaitOption, createFields } from './create.description';
@@ -69,6 +70,10 @@ interface Plan {
 	driving: MediaParams;
 	/** Binary inputs as validation opened them, so the create does not read and check them again. */
 	files: Partial<Record<MediaRole, UploadInput>>;
+	/** The driving video's duration in seconds when known (a URL's from its header, see preflight.ts). */
+	drivingSeconds: number | null;
+	/** Checks of URL inputs that could not be made, shown in the item's output as `preflight`. */
+	preflightNote?: string;
 }
 
 const CREATE_OPTION_NAMES = [
@@ -153,7 +158,16 @@ async function planItem(
 			{ itemIndex: i },
 		);
 	}
-	return { itemIndex: i, input: { model, ...checked.value }, character, driving, files };
+	const urls = await preflightUrls(ctx, i, pctx, [character, driving]);
+	return {
+		itemIndex: i,
+		input: { model, ...checked.value },
+		character,
+		driving,
+		files,
+		drivingSeconds: urls.drivingSeconds,
+		...(urls.note ? { preflightNote: urls.note } : {}),
+	};
 }
 
 /** Uploads the inputs once, then creates the render, waiting at the gate while the account is full. */
@@ -307,10 +321,13 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			throw withStartedTasks(error as Error, started);
 		}
 	}
+	const notes = new Map(slots.map((s) => [s.plan?.itemIndex, s.plan?.preflightNote]));
 	for (const item of results) {
 		// Not on Continue On Fail error items ({ error: message, details }).
 		if (typeof item.json.error === 'string') continue;
-		item.json.capacityWaitMs = capacityWaitMs.get((item.pairedItem as { item: number }).item) ?? 0;
+		const i = (item.pairedItem as { item: number }).item;
+		item.json.capacityWaitMs = capacityWaitMs.get(i) ?? 0;
+		if (notes.get(i)) item.json.preflight = notes.get(i);
 	}
 	const errors = slots.flatMap((s) => (s.error ? [s.error] : []));
 	return inInputOrder(results, errors);

@@ -1,4 +1,3 @@
- 
 import type { SimProvider } from './types';
 
 /** Each provider's own error body for an injected status (when the fault rule brings no body). */

@@ -1,4 +1,3 @@
- 
 import type { FaultRule, SimProvider } from './types';
 
 interface ActiveRule {

@@ -12,6 +12,7 @@ import {
 } from './files';
 import { Ctx, type Route, malformed, readBody, sleep } from './http';
 import { providerErrorBody } from './errors';
+import { handleMediaHost } from './media-hosts';
 import { cometRoutes } from './providers/comet';
 import { liangxinRoutes } from './providers/liangxin';
 import { runwayRoutes, storageUpload } from './providers/runway';
@@ -326,6 +327,10 @@ export function createSimServer(sim: SimState, controls: Controls): Server {
 					if (rule && (await applyFault(ctx, rule))) return;
 					if (ctx.method !== 'POST') ctx.send(405, { error: 'Method not allowed' });
 					else storageUpload(ctx, decodeURIComponent(pathname.slice('/runway-storage/'.length)));
+					return;
+				}
+				if (pathname.startsWith('/media/')) {
+					await handleMediaHost(ctx, pathname);
 					return;
 				}
 				if (pathname.startsWith('/files/') || pathname.startsWith('/static/')) {

@@ -55,9 +55,7 @@ export const runwayUrlRules: UrlInputRules = {
 				`no redirects: the host answered HEAD with HTTP ${head.status}; Runway does not follow redirects, give the final URL`,
 			];
 		if (head.status >= 400)
-			return [
-				`HEAD: the host must answer a HEAD request; it answered HTTP ${head.status}`,
-			];
+			return [`HEAD: the host must answer a HEAD request; it answered HTTP ${head.status}`];
 		const problems: string[] = [];
 		if (!head.contentType || head.contentType === 'application/octet-stream')
 			problems.push(

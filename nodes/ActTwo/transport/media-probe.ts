@@ -24,28 +24,34 @@ type Stream = AsyncIterable<Buffer> & { destroy?: () => void };
 
 class ProbeStop extends Error {}
 
-/** A deadline's signal, tied to the execution's cancel signal. */
-function deadlineSignal(ms: number, cancel?: AbortSignal): AbortSignal {
-	const timeout = AbortSignal.timeout(ms);
-	return cancel ? AbortSignal.any([cancel, timeout]) : timeout;
+const TOO_SLOW = `the host did not answer within ${PROBE_TIMEOUT_MS / 1000} s`;
+
+/**
+ * Time left before `deadline`, for a request's timeout. No timer of our own: a request waits at most this
+ * long for its answer, and a body that trickles in is cut at the deadline as its chunks arrive.
+ */
+function timeLeft(deadline: number): number {
+	const left = deadline - Date.now();
+	if (left <= 0) throw new ProbeStop(TOO_SLOW);
+	return left;
 }
 
-const describe = (error: Error, signal: AbortSignal, cancel?: AbortSignal): string => {
+function describe(error: Error, cancel?: AbortSignal): string {
 	if (cancel?.aborted) throw error;
-	if (signal.aborted) return `the host did not answer within ${PROBE_TIMEOUT_MS / 1000} s`;
 	if (error instanceof ProbeStop) return error.message;
 	const cause = (error as { cause?: unknown }).cause;
 	const code = (error as { code?: unknown }).code ?? (cause as { code?: unknown } | null)?.code;
+	if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') return TOO_SLOW;
 	return `the host could not be reached (${typeof code === 'string' ? code : error.message})`;
-};
+}
 
 /** The first `limit` bytes of a response stream; the rest is left unread and the connection closed. */
-async function readAtMost(body: Stream, limit: number, signal: AbortSignal): Promise<Buffer> {
+async function readAtMost(body: Stream, limit: number, deadline: number): Promise<Buffer> {
 	const parts: Buffer[] = [];
 	let size = 0;
 	try {
 		for await (const chunk of body) {
-			if (signal.aborted) throw new ProbeStop('the host sent its bytes too slowly');
+			timeLeft(deadline);
 			parts.push(chunk);
 			size += chunk.length;
 			if (size >= limit) break;
@@ -62,12 +68,13 @@ export async function probeVideoDuration(
 	url: string,
 	cancel?: AbortSignal,
 ): Promise<DurationProbe> {
-	const signal = deadlineSignal(PROBE_TIMEOUT_MS, cancel);
+	const deadline = Date.now() + PROBE_TIMEOUT_MS;
 	let fileSize: number | null = null;
 	let bytes = 0;
 	let reads = 0;
 	const read = async (start: number, length: number): Promise<Buffer> => {
-		if (++reads > PROBE_MAX_READS) throw new ProbeStop(`its header needs over ${PROBE_MAX_READS} reads`);
+		if (++reads > PROBE_MAX_READS)
+			throw new ProbeStop(`its header needs over ${PROBE_MAX_READS} reads`);
 		if (fileSize !== null) length = Math.min(length, fileSize - start);
 		if (length <= 0) return Buffer.alloc(0);
 		if (bytes + length > PROBE_MAX_BYTES)
@@ -79,15 +86,17 @@ export async function probeVideoDuration(
 			encoding: 'stream',
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
-			timeout: PROBE_TIMEOUT_MS,
-			abortSignal: signal,
+			timeout: timeLeft(deadline),
+			abortSignal: cancel,
 		})) as IN8nHttpFullResponse;
 		const body = response.body as Stream;
 		if (response.statusCode === 416) {
 			body.destroy?.();
 			return Buffer.alloc(0);
 		}
-		const range = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(String(response.headers['content-range'] ?? ''));
+		const range = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(
+			String(response.headers['content-range'] ?? ''),
+		);
 		if (response.statusCode !== 206 || !range || Number(range[1]) !== start) {
 			body.destroy?.();
 			throw new ProbeStop(
@@ -97,14 +106,14 @@ export async function probeVideoDuration(
 			);
 		}
 		if (range[2] !== '*') fileSize = Number(range[2]);
-		const data = await readAtMost(body, length, signal);
+		const data = await readAtMost(body, length, deadline);
 		bytes += data.length;
 		return data;
 	};
 	const result = await settle(
 		mp4DurationFromRanges(read, () => fileSize ?? Number.MAX_SAFE_INTEGER),
 	);
-	if (!result.ok) return { seconds: null, skipped: describe(result.error, signal, cancel) };
+	if (!result.ok) return { seconds: null, skipped: describe(result.error, cancel) };
 	if (result.value === null)
 		return {
 			seconds: null,
@@ -121,7 +130,6 @@ export async function headUrl(
 	url: string,
 	cancel?: AbortSignal,
 ): Promise<HeadResult> {
-	const signal = deadlineSignal(PROBE_TIMEOUT_MS, cancel);
 	const sent = await settle(
 		ctx.helpers.httpRequest({
 			url,
@@ -130,10 +138,10 @@ export async function headUrl(
 			ignoreHttpStatusErrors: true,
 			disableFollowRedirect: true,
 			timeout: PROBE_TIMEOUT_MS,
-			abortSignal: signal,
+			abortSignal: cancel,
 		}) as Promise<IN8nHttpFullResponse>,
 	);
-	if (!sent.ok) return { ok: false, skipped: describe(sent.error, signal, cancel) };
+	if (!sent.ok) return { ok: false, skipped: describe(sent.error, cancel) };
 	const headers = sent.value.headers;
 	const type = headers['content-type'];
 	const length = headers['content-length'];
@@ -141,7 +149,8 @@ export async function headUrl(
 		ok: true,
 		head: {
 			status: sent.value.statusCode,
-			contentType: typeof type === 'string' && type.trim() ? type.split(';')[0].trim().toLowerCase() : null,
+			contentType:
+				typeof type === 'string' && type.trim() ? type.split(';')[0].trim().toLowerCase() : null,
 			contentLength:
 				typeof length === 'string' && /^\d+$/.test(length.trim()) ? Number(length) : null,
 		},

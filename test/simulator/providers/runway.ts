@@ -1,4 +1,3 @@
- 
 import { createHash, randomUUID } from 'node:crypto';
 
 import { type Ctx, type Route, isPlainObject } from '../http';

@@ -58,8 +58,7 @@ export async function preflightUrls(
 			continue;
 		}
 		const problem = drivingDurationProblem(probe.seconds);
-		if (problem)
-			throw refuse(problem, 'Read from the video header at its URL.');
+		if (problem) throw refuse(problem, 'Read from the video header at its URL.');
 		drivingSeconds = probe.seconds;
 	}
 	return notes.length > 0 ? { drivingSeconds, note: notes.join(' ') } : { drivingSeconds };

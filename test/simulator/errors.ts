@@ -1,3 +1,4 @@
+ 
 import type { SimProvider } from './types';
 
 /** Each provider's own error body for an injected status (when the fault rule brings no body). */

@@ -1,3 +1,4 @@
+ 
 import type { FaultRule, SimProvider } from './types';
 
 interface ActiveRule {

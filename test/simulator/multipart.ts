@@ -1,3 +1,5 @@
+ 
+
 export interface MultipartPart {
 	name: string;
 	filename: string | null;

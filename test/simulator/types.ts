@@ -1,3 +1,5 @@
+ 
+
 /** The four simulated providers. */
 export type SimProvider = 'runway' | 'useapi' | 'comet' | 'liangxin';
 

@@ -1,3 +1,4 @@
+ 
 import { createHmac } from 'node:crypto';
 
 import { type Ctx, type Route, isPlainObject } from '../http';

@@ -36,7 +36,7 @@ function timeLeft(deadline: number): number {
 	return left;
 }
 
-function describe(error: Error, cancel?: AbortSignal): string {
+function reasonOf(error: Error, cancel?: AbortSignal): string {
 	if (cancel?.aborted) throw error;
 	if (error instanceof ProbeStop) return error.message;
 	const cause = (error as { cause?: unknown }).cause;
@@ -113,7 +113,7 @@ export async function probeVideoDuration(
 	const result = await settle(
 		mp4DurationFromRanges(read, () => fileSize ?? Number.MAX_SAFE_INTEGER),
 	);
-	if (!result.ok) return { seconds: null, skipped: describe(result.error, cancel) };
+	if (!result.ok) return { seconds: null, skipped: reasonOf(result.error, cancel) };
 	if (result.value === null)
 		return {
 			seconds: null,
@@ -141,7 +141,7 @@ export async function headUrl(
 			abortSignal: cancel,
 		}) as Promise<IN8nHttpFullResponse>,
 	);
-	if (!sent.ok) return { ok: false, skipped: describe(sent.error, cancel) };
+	if (!sent.ok) return { ok: false, skipped: reasonOf(sent.error, cancel) };
 	const headers = sent.value.headers;
 	const type = headers['content-type'];
 	const length = headers['content-length'];

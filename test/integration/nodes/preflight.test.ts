@@ -116,6 +116,28 @@ describe('a media host that defeats the check: the item carries on, and its outp
 		}),
 	);
 
+	it('a batch giving the same slow URL to 3 items waits for it once, and notes it on each item', () =>
+		withSim(async (sim) => {
+			const started = Date.now();
+			const result = await runWorkflow(
+				workflow(
+					items(3),
+					actTwo(
+						'comet',
+						urlInputs(sim, { drivingUrl: sim.mediaUrl('slow', 'clip-10s-end.mp4') }) as never,
+					),
+				),
+				{ credentials: credentials(sim) },
+			);
+			expect(result.status).toBe('success');
+			expect(Date.now() - started).toBeLessThan(12_000);
+			const out = jsons(result.outputs('Act-Two'));
+			expect(out).toHaveLength(3);
+			for (const item of out) expect(item.preflight).toMatch(/did not answer within 5 s/);
+			const probes = mediaRequests(sim).filter((r) => r.headers.range !== undefined);
+			expect(probes).toHaveLength(1);
+		}));
+
 	it('a URL whose bytes are no MP4/MOV: not refused here, the create is sent and the provider decides', () =>
 		withSim(async (sim) => {
 			const result = await create(sim, 'comet', sim.mediaUrl('ranges', 'junk-100000.mp4'));

@@ -14,6 +14,18 @@ export interface UrlPreflight {
 }
 
 /**
+ * What was learnt about each URL in this execution: a batch often gives the same driving video to many
+ * characters, and a slow host should cost its 5 s once, not once per item.
+ */
+const seen = new WeakMap<IExecuteFunctions, Map<string, Promise<unknown>>>();
+function once<T>(ctx: IExecuteFunctions, key: string, look: () => Promise<T>): Promise<T> {
+	let memo = seen.get(ctx);
+	if (!memo) seen.set(ctx, (memo = new Map()));
+	if (!memo.has(key)) memo.set(key, look());
+	return memo.get(key) as Promise<T>;
+}
+
+/**
  * Checks URL inputs before anything is sent: the provider's URL rules (a HEAD on each URL, Runway) and the
  * driving video's 3–30 s, read from its MP4/MOV header with range requests. A rule the URL breaks or a
  * duration out of range refuses the item; a media host that is slow, refuses or ignores ranges leaves that
@@ -38,7 +50,11 @@ export async function preflightUrls(
 		if (rules) {
 			let problems = rules.urlProblems(p.url);
 			if (problems.length === 0) {
-				const head = await headUrl(ctx, p.url, signal);
+				const head = await once(
+					ctx,
+					`HEAD ${p.url}`,
+					async () => await headUrl(ctx, p.url, signal),
+				);
 				if (head.ok) problems = rules.headProblems(head.head, p.type);
 				else
 					notes.push(
@@ -52,7 +68,11 @@ export async function preflightUrls(
 				);
 		}
 		if (p.role !== 'driving') continue;
-		const probe = await probeVideoDuration(ctx, p.url, signal);
+		const probe = await once(
+			ctx,
+			`GET ${p.url}`,
+			async () => await probeVideoDuration(ctx, p.url, signal),
+		);
 		if (probe.seconds === null) {
 			notes.push(`${p.label} URL: its length (3–30 s) was not checked: ${probe.skipped}.`);
 			continue;

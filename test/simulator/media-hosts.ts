@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
 /**
  * Test-only media hosts on loopback, for input URLs: `/media/<host>/<file>`. Not a provider: these stand for
  * the places users keep their videos (S3, a CDN, a small web server), with the behaviours the node's

@@ -6,6 +6,7 @@
  * - `noranges`  ignores Range: every GET gets 200 and the whole file;
  * - `slow`      holds every range request 8 s before answering (HEAD and plain GET answer at once);
  * - `trickle`   answers range requests at once but sends the body 512 bytes every 250 ms;
+ * - `stall`     answers range requests' headers at once, then sends no body for 8 s;
  * - `refuse`    closes the connection of every range request (HEAD and plain GET answer);
  * - `redirect`  answers everything with 302 to the same file on `ranges`;
  * - `nohead`    answers HEAD with 405;
@@ -89,6 +90,20 @@ export async function handleMediaHost(ctx: Ctx, pathname: string): Promise<void>
 		case 'trickle':
 			if (ranged) await trickle(ctx, data, type);
 			else serveBytes(ctx, data, type);
+			return;
+		case 'stall':
+			if (ranged) {
+				ctx.answered = true;
+				ctx.record.status = 206;
+				ctx.res.writeHead(206, {
+					'content-type': type,
+					'content-length': '65536',
+					'content-range': `bytes 0-65535/${data.length}`,
+				});
+				ctx.res.flushHeaders();
+				await sleep(8000);
+				ctx.res.destroy();
+			} else serveBytes(ctx, data, type);
 			return;
 		case 'refuse':
 			if (ranged) {

@@ -36,9 +36,11 @@ function timeLeft(deadline: number): number {
 	return left;
 }
 
-function reasonOf(error: Error, cancel?: AbortSignal): string {
+function reasonOf(error: Error, deadline: number, cancel?: AbortSignal): string {
 	if (cancel?.aborted) throw error;
 	if (error instanceof ProbeStop) return error.message;
+	// The request's timeout ends a body that stops coming as "aborted", with no code.
+	if (Date.now() >= deadline) return TOO_SLOW;
 	const cause = (error as { cause?: unknown }).cause;
 	const code = (error as { code?: unknown }).code ?? (cause as { code?: unknown } | null)?.code;
 	if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') return TOO_SLOW;
@@ -113,7 +115,7 @@ export async function probeVideoDuration(
 	const result = await settle(
 		mp4DurationFromRanges(read, () => fileSize ?? Number.MAX_SAFE_INTEGER),
 	);
-	if (!result.ok) return { seconds: null, skipped: reasonOf(result.error, cancel) };
+	if (!result.ok) return { seconds: null, skipped: reasonOf(result.error, deadline, cancel) };
 	if (result.value === null)
 		return {
 			seconds: null,
@@ -130,6 +132,7 @@ export async function headUrl(
 	url: string,
 	cancel?: AbortSignal,
 ): Promise<HeadResult> {
+	const deadline = Date.now() + PROBE_TIMEOUT_MS;
 	const sent = await settle(
 		ctx.helpers.httpRequest({
 			url,
@@ -141,7 +144,7 @@ export async function headUrl(
 			abortSignal: cancel,
 		}) as Promise<IN8nHttpFullResponse>,
 	);
-	if (!sent.ok) return { ok: false, skipped: reasonOf(sent.error, cancel) };
+	if (!sent.ok) return { ok: false, skipped: reasonOf(sent.error, deadline, cancel) };
 	const headers = sent.value.headers;
 	const type = headers['content-type'];
 	const length = headers['content-length'];

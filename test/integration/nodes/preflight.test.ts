@@ -103,6 +103,7 @@ describe('a media host that defeats the check: the item carries on, and its outp
 	it.each([
 		['slow', /did not answer within 5 s/],
 		['trickle', /did not answer within 5 s/],
+		['stall', /did not answer within 5 s/],
 		['refuse', /could not be reached/],
 	])('a %s host: carries on after at most ~5 s with a note', (host, reason) =>
 		withSim(async (sim) => {

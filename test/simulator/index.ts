@@ -99,6 +99,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
 		callbacks: () => sim.callbacks.records(),
 		callbacksSettled: () => sim.callbacks.settled(),
 		staticUrl: (name: string) => sim.url + '/static/' + encodeURIComponent(name),
+		mediaUrl: (host: string, name: string) =>
+			sim.url + '/media/' + host + '/' + encodeURIComponent(name),
 		reset: () => sim.reset(),
 		close: async () => {
 			if (closed) return;

@@ -14,6 +14,7 @@ import {
 import { Ctx, type Route, malformed, readBody, sleep } from './http';
 import { providerErrorBody } from './errors';
 import { AIML_PREFIX, aimlErrorBody, aimlRoutes } from './providers/aiml';
+import { handleMediaHost } from './media-hosts';
 import { cometRoutes } from './providers/comet';
 import { liangxinRoutes } from './providers/liangxin';
 import { MUAPI_PREFIX, muapiErrorBody, muapiRoutes } from './providers/muapi';
@@ -361,6 +362,10 @@ export function createSimServer(sim: SimState, controls: Controls): Server {
 					if (rule && (await applyFault(ctx, rule))) return;
 					if (ctx.method !== 'POST') ctx.send(405, { error: 'Method not allowed' });
 					else storageUpload(ctx, decodeURIComponent(pathname.slice('/runway-storage/'.length)));
+					return;
+				}
+				if (pathname.startsWith('/media/')) {
+					await handleMediaHost(ctx, pathname);
 					return;
 				}
 				if (pathname.startsWith('/files/') || pathname.startsWith('/static/')) {

@@ -215,6 +215,8 @@ export interface Simulator {
 	callbacksSettled(): Promise<RecordedCallback[]>;
 	/** Serves files of examples/assets and test/fixtures as loopback input URLs: `${url}/static/<name>`. */
 	staticUrl(name: string): string;
+	/** A file on one of the test-only media hosts (see media-hosts.ts): `${url}/media/<host>/<name>`. */
+	mediaUrl(host: string, name: string): string;
 	reset(): void;
 	close(): Promise<void>;
 }

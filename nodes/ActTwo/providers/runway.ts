@@ -1,6 +1,7 @@
 import { runwayShapeCredits } from './credits';
 import { createWithoutId, taskAskedFor } from './malformed';
 import { parseRunwayTask, runwayCreateBody } from './runway-format';
+import { runwayUrlRules } from './runway-url-rules';
 import { asObject, asString, makeTask } from './task';
 import { runwayUpload } from './runway-upload';
 import type { ApiClient, CreateInput, ProviderAdapter } from './types';
@@ -24,6 +25,7 @@ export const runwayAdapter: ProviderAdapter = {
 		exploreModeFree: false,
 		source: 'Runway prices Act-Two at 5 credits per second of output',
 	},
+	urlInputRules: runwayUrlRules,
 
 	async create(client: ApiClient, input: CreateInput) {
 		const body = asObject(

@@ -172,6 +172,22 @@ export interface CreditPricing {
 	source: string;
 }
 
+/** What a media host answered to HEAD on an input URL (sent without following redirects). */
+export interface UrlHead {
+	status: number;
+	/** Lower case, without parameters; null when absent. */
+	contentType: string | null;
+	contentLength: number | null;
+}
+
+/** A provider's published rules for input URLs, checked before anything is sent (each problem names its rule). */
+export interface UrlInputRules {
+	/** Problems with the URL itself; none of these needs a request. */
+	urlProblems(url: string): string[];
+	/** Problems with the media host's answer to HEAD. */
+	headProblems(head: UrlHead, type: MediaType): string[];
+}
+
 export interface ProviderAdapter {
 	id: ProviderId;
 	displayName: string;
@@ -187,6 +203,8 @@ export interface ProviderAdapter {
 	get(client: ApiClient, taskId: string, model: ModelId): Promise<NormalizedTask>;
 	cancel(client: ApiClient, taskId: string, model: ModelId): Promise<void>;
 	upload(client: ApiClient, file: UploadInput): Promise<UploadResult>;
+	/** Rules an input URL must meet for this provider to fetch it, where the provider publishes them. */
+	urlInputRules?: UrlInputRules;
 	/** Parse a callback body; null when the body is not this provider's or names no task. Never throws. */
 	parseCallback(body: unknown): NormalizedTask | null;
 }

@@ -64,20 +64,23 @@ function boxHeader(
 
 function durationFromMoov(data: Buffer): number | null {
 	const mvhd = findBox(data, 0, data.length, 'mvhd');
-	if (!mvhd) return null;
-	const p = mvhd.start;
-	if (p + 4 > data.length) return null;
-	const version = data.readUInt8(p);
+	return mvhd ? durationFromMvhd(data.subarray(mvhd.start, mvhd.end)) : null;
+}
+
+/** The movie duration from an mvhd box's payload (version 0: 32-bit fields, version 1: 64-bit). */
+function durationFromMvhd(data: Buffer): number | null {
+	if (data.length < 4) return null;
+	const version = data.readUInt8(0);
 	let timescale: number;
 	let duration: number;
 	if (version === 1) {
-		if (p + 32 > data.length) return null;
-		timescale = data.readUInt32BE(p + 20);
-		duration = Number(data.readBigUInt64BE(p + 24));
+		if (data.length < 32) return null;
+		timescale = data.readUInt32BE(20);
+		duration = Number(data.readBigUInt64BE(24));
 	} else {
-		if (p + 20 > data.length) return null;
-		timescale = data.readUInt32BE(p + 12);
-		duration = data.readUInt32BE(p + 16);
+		if (data.length < 20) return null;
+		timescale = data.readUInt32BE(12);
+		duration = data.readUInt32BE(16);
 	}
 	return timescale > 0 ? duration / timescale : null;
 }
@@ -97,6 +100,86 @@ function findBox(
 		if (size === 1) {
 			if (offset + 16 > to) return null;
 			size = Number(data.readBigUInt64BE(offset + 8));
+			header = 16;
+		} else if (size === 0) {
+			size = to - offset;
+		}
+		if (size < header || offset + size > to) return null;
+		if (boxType === type) return { start: offset + header, end: offset + size };
+		offset += size;
+	}
+	return null;
+}
+
+/** Reads up to `length` bytes of a remote file from `start`; fewer (or none) past its end. */
+export type ReadRange = (start: number, length: number) => Promise<Buffer>;
+
+/** Bytes asked for per read: the head of a file (ftyp, moov when fast-started) or a box header and mvhd. */
+const RANGE_WINDOW = 64 * 1024;
+/** Sibling boxes looked at per level before giving up (real files have a handful at the top level). */
+const MAX_SIBLINGS = 64;
+/** An mvhd payload is 96 (version 0) or 108 (version 1) bytes; a larger one is not believed. */
+const MAX_MVHD_BYTES = 1024;
+
+/**
+ * mp4DurationSeconds for a file read by byte ranges (an HTTP URL): walks the top-level box headers from the
+ * start and jumps over each box by its size, so a moov at the end (a file not "fast-started") costs one more
+ * read, never the media data. `fileSize` (known once the first read answered, over HTTP from Content-Range)
+ * bounds every jump. Returns null for bytes that are not an ISO-BMFF file or hold no movie header. Every read
+ * goes through `read`, which enforces the byte and time budget.
+ */
+export async function mp4DurationFromRanges(
+	read: ReadRange,
+	fileSize: () => number,
+): Promise<number | null> {
+	const file = new RangeWindow(read);
+	await file.bytes(0, 8);
+	const moov = await findBoxByRanges(file, 0, fileSize(), 'moov');
+	if (!moov) return null;
+	const mvhd = await findBoxByRanges(file, moov.start, moov.end, 'mvhd');
+	if (!mvhd || mvhd.end - mvhd.start > MAX_MVHD_BYTES) return null;
+	const payload = await file.bytes(mvhd.start, mvhd.end - mvhd.start);
+	return payload ? durationFromMvhd(payload) : null;
+}
+
+/** The last window read, so headers that sit close together cost one read. */
+class RangeWindow {
+	private at = 0;
+	private data: Buffer = Buffer.alloc(0);
+
+	constructor(private readonly read: ReadRange) {}
+
+	/** Exactly `length` bytes at `start`, or null when the file ends first. */
+	async bytes(start: number, length: number): Promise<Buffer | null> {
+		const inWindow = start >= this.at && start + length <= this.at + this.data.length;
+		if (!inWindow) {
+			this.at = start;
+			this.data = await this.read(start, Math.max(length, RANGE_WINDOW));
+		}
+		const from = start - this.at;
+		return this.data.length - from >= length ? this.data.subarray(from, from + length) : null;
+	}
+}
+
+/** findBox over ranges: sibling boxes in [from, to), the payload range of the first of the given type. */
+async function findBoxByRanges(
+	file: RangeWindow,
+	from: number,
+	to: number,
+	type: string,
+): Promise<{ start: number; end: number } | null> {
+	let offset = from;
+	for (let n = 0; n < MAX_SIBLINGS && offset + 8 <= to; n++) {
+		const head = await file.bytes(offset, Math.min(16, to - offset));
+		if (!head) return null;
+		let size = head.readUInt32BE(0);
+		const boxType = head.toString('latin1', 4, 8);
+		let header = 8;
+		if (size === 1) {
+			if (head.length < 16) return null;
+			const large = head.readBigUInt64BE(8);
+			if (large > BigInt(Number.MAX_SAFE_INTEGER)) return null;
+			size = Number(large);
 			header = 16;
 		} else if (size === 0) {
 			size = to - offset;

@@ -36,6 +36,7 @@ import {
 import { startCallbackWait } from './callback-wait';
 import { budgetRefusal, estimateCredits, estimateJson, maxCreditsOption } from './credits';
 import type { CreditEstimate } from './credits';
+import { preflightUrls } from './preflight';
 import { startedRenders } from './started-renders';
 import { readOutputSettings, readWaitSettings, waitAndOutput } from './finish';
 import { capacityWaitOption, createFields } from './create.description';
@@ -71,8 +72,10 @@ interface Plan {
 	driving: MediaParams;
 	/** Binary inputs as validation opened them, so the create does not read and check them again. */
 	files: Partial<Record<MediaRole, UploadInput>>;
-	/** The driving video's duration in seconds when known before sending (credit estimates). */
+	/** The driving video's duration in seconds when known (a URL's from its header, see preflight.ts). */
 	drivingSeconds: number | null;
+	/** Checks of URL inputs that could not be made, shown in the item's output as `preflight`. */
+	preflightNote?: string;
 }
 
 const CREATE_OPTION_NAMES = [
@@ -157,7 +160,8 @@ async function planItem(
 			{ itemIndex: i },
 		);
 	}
-	const drivingSeconds = files.driving?.durationSeconds ?? null;
+	const urls = await preflightUrls(ctx, i, pctx, [character, driving]);
+	const drivingSeconds = files.driving?.durationSeconds ?? urls.drivingSeconds;
 	return {
 		itemIndex: i,
 		input: { model, ...checked.value },
@@ -165,6 +169,7 @@ async function planItem(
 		driving,
 		files,
 		drivingSeconds,
+		...(urls.note ? { preflightNote: urls.note } : {}),
 	};
 }
 
@@ -352,6 +357,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			throw withStartedTasks(error as Error, started);
 		}
 	}
+	const notes = new Map(slots.map((s) => [s.plan?.itemIndex, s.plan?.preflightNote]));
 	for (const item of results) {
 		// Not on Continue On Fail error items ({ error: message, details }).
 		if (typeof item.json.error === 'string') continue;
@@ -359,6 +365,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		item.json.capacityWaitMs = capacityWaitMs.get(itemIndex) ?? 0;
 		const estimate = estimates.get(itemIndex);
 		if (estimate) Object.assign(item.json, estimateJson(estimate));
+		if (notes.get(itemIndex)) item.json.preflight = notes.get(itemIndex);
 	}
 	const errors = slots.flatMap((s) => (s.error ? [s.error] : []));
 	return inInputOrder(results, errors);

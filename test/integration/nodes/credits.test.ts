@@ -244,6 +244,22 @@ describe.each(['comet', 'liangxin'] as const)('%s (no credit pricing)', (provide
 		}));
 });
 
+it('a URL driving video is estimated from the length its header gave over range requests (Runway and useapi.net)', () =>
+	withSim(async (sim) => {
+		for (const provider of ['runway', 'useapi'] as const) {
+			const out = await run(sim, provider, urlInputs(sim, { waitForCompletion: 'none' }));
+			expect(errorText(out)).toBe('');
+			// the simulator's driving.mp4 lasts 5 s: 5 credits per second
+			expect(out.outputs('Act-Two')[0].json).toMatchObject({ estimatedCredits: 25 });
+		}
+		const refused = await run(
+			sim,
+			'runway',
+			urlInputs(sim, { waitForCompletion: 'none', options: { maxCredits: 20 } }),
+		);
+		expect(errorText(refused)).toMatch(/Max Credits exceeded/);
+	}));
+
 it('the Runway credential test accepts an organization whose tier limits are null (unlimited)', () =>
 	withSim(
 		async (sim) => {

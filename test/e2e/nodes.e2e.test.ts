@@ -187,7 +187,11 @@ describe('Act-Two package in a real n8n', () => {
 		expect(Object.keys(cometTwo).sort()).toEqual(
 			[
 				'capacityWaitMs',
+				'cost',
 				'error',
+				// CometAPI does not price in credits: null, with the reason
+				'estimatedCredits',
+				'estimatedCreditsNote',
 				'model',
 				'provider',
 				'status',
@@ -196,6 +200,7 @@ describe('Act-Two package in a real n8n', () => {
 				'videoUrl',
 			].sort(),
 		);
+		expect(cometTwo.estimatedCredits).toBeNull();
 		const [cometOne] = jsonOf(exec, 'Comet Act-One');
 		expectSucceeded(cometOne, 'comet', 'act_one');
 

@@ -28,7 +28,7 @@ export async function mp4DurationFromStream(chunks: AsyncIterable<Buffer>): Prom
 		for (;;) {
 			const box = boxHeader(head);
 			if (box === 'incomplete') break;
-			if (box === null) return null;
+			if (box === null || box.size === 0) return null;
 			if (box.type === 'moov') {
 				if (box.size > MAX_MOOV_BYTES) return null;
 				if (head.length < box.size) break;
@@ -46,7 +46,10 @@ export async function mp4DurationFromStream(chunks: AsyncIterable<Buffer>): Prom
 	return null;
 }
 
-/** A top-level box header at the start of `data`; null when it is not one (or runs to the end of the file). */
+/**
+ * The box header at the start of `data`. Size 0 means the box runs to the end of its parent; null when the bytes
+ * cannot be a box header (a size below the header's, a 64-bit size beyond what a file can have).
+ */
 function boxHeader(
 	data: Buffer,
 ): { type: string; size: number; header: number } | 'incomplete' | null {
@@ -56,10 +59,24 @@ function boxHeader(
 	let header = 8;
 	if (size === 1) {
 		if (data.length < 16) return 'incomplete';
-		size = Number(data.readBigUInt64BE(8));
+		const large = data.readBigUInt64BE(8);
+		if (large > BigInt(Number.MAX_SAFE_INTEGER)) return null;
+		size = Number(large);
 		header = 16;
 	}
-	return size < header ? null : { type, size, header };
+	return size !== 0 && size < header ? null : { type, size, header };
+}
+
+/** A box at `offset` whose parent ends at `to`, with its size resolved; null when it does not fit in the parent. */
+function fitBox(
+	box: ReturnType<typeof boxHeader>,
+	offset: number,
+	to: number,
+): { type: string; start: number; end: number } | null {
+	if (box === null || box === 'incomplete') return null;
+	const size = box.size === 0 ? to - offset : box.size;
+	if (size < box.header || offset + size > to) return null;
+	return { type: box.type, start: offset + box.header, end: offset + size };
 }
 
 function durationFromMoov(data: Buffer): number | null {
@@ -94,19 +111,10 @@ function findBox(
 ): { start: number; end: number } | null {
 	let offset = from;
 	while (offset + 8 <= to) {
-		let size = data.readUInt32BE(offset);
-		const boxType = data.toString('latin1', offset + 4, offset + 8);
-		let header = 8;
-		if (size === 1) {
-			if (offset + 16 > to) return null;
-			size = Number(data.readBigUInt64BE(offset + 8));
-			header = 16;
-		} else if (size === 0) {
-			size = to - offset;
-		}
-		if (size < header || offset + size > to) return null;
-		if (boxType === type) return { start: offset + header, end: offset + size };
-		offset += size;
+		const box = fitBox(boxHeader(data.subarray(offset, Math.min(to, offset + 16))), offset, to);
+		if (!box) return null;
+		if (box.type === type) return { start: box.start, end: box.end };
+		offset = box.end;
 	}
 	return null;
 }
@@ -172,21 +180,10 @@ async function findBoxByRanges(
 	for (let n = 0; n < MAX_SIBLINGS && offset + 8 <= to; n++) {
 		const head = await file.bytes(offset, Math.min(16, to - offset));
 		if (!head) return null;
-		let size = head.readUInt32BE(0);
-		const boxType = head.toString('latin1', 4, 8);
-		let header = 8;
-		if (size === 1) {
-			if (head.length < 16) return null;
-			const large = head.readBigUInt64BE(8);
-			if (large > BigInt(Number.MAX_SAFE_INTEGER)) return null;
-			size = Number(large);
-			header = 16;
-		} else if (size === 0) {
-			size = to - offset;
-		}
-		if (size < header || offset + size > to) return null;
-		if (boxType === type) return { start: offset + header, end: offset + size };
-		offset += size;
+		const box = fitBox(boxHeader(head), offset, to);
+		if (!box) return null;
+		if (box.type === type) return { start: box.start, end: box.end };
+		offset = box.end;
 	}
 	return null;
 }

@@ -1,4 +1,3 @@
- 
 /**
  * "Until Callback" (issue 5) in a real n8n: Act-Two Create parks the execution (`waiting`, no worker
  * held) with `$execution.resumeUrl` as the provider's callback URL; progress callbacks and forged calls
@@ -400,6 +399,6 @@ describe('Act-Two Create "Until Callback" in a real n8n', () => {
 			const [outB] = lastJson(doneB, 'After');
 			expect(outB).toMatchObject({ provider: 'useapi', taskId: b.task.id, timedOut: true });
 			expect(['queued', 'running']).toContain(outB.status);
-		});
+		}, 300_000); // a restart, a retried callback and n8n's 60 s WaitTracker round: over 180 s on a loaded machine
 	});
 });

@@ -5,8 +5,8 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { isForeignBody } from '../ActTwo/shared/callback-body';
-import { providerContext } from '../ActTwo/shared/context';
+import { isCallbackBody } from '../ActTwo/shared/callback-body';
+import { credentialSecrets, providerContext } from '../ActTwo/shared/context';
 import { ProviderError } from '../ActTwo/shared/errors';
 import { taskJson } from '../ActTwo/shared/output';
 import { adapterFor } from '../ActTwo/providers';
@@ -47,9 +47,6 @@ function wanted(task: NormalizedTask, events: Events, includeProgress: boolean):
 	return true;
 }
 
-const isPlainObject = (value: unknown): value is IDataObject =>
-	value !== null && typeof value === 'object' && !Array.isArray(value) && !Buffer.isBuffer(value);
-
 /** A provider's reason for not knowing a task, as opposed to an outage: the callback is not genuine. */
 const unknownTask = (error: Error) =>
 	error instanceof ProviderError &&
@@ -83,8 +80,7 @@ async function receive(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 		return reject(ctx, 401, secret ? 'missing or wrong secret' : 'the trigger has no secret set');
 
 	const body: unknown = ctx.getBodyData();
-	if (!isPlainObject(body) || isForeignBody(body))
-		return reject(ctx, 400, `not a ${adapter.displayName} callback body`);
+	if (!isCallbackBody(body)) return reject(ctx, 400, `not a ${adapter.displayName} callback body`);
 	const hmacKey =
 		typeof credentials.webhookHmacSecret === 'string' ? credentials.webhookHmacSecret : '';
 	if (provider === 'liangxin' && hmacKey) {
@@ -132,8 +128,7 @@ async function receive(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const item: INodeExecutionData = {
 		json: maskSecrets({ ...taskJson(task), replyRef: task.replyRef, confirmed, callback: body }, [
 			secret,
-			hmacKey,
-			typeof credentials.apiKey === 'string' ? credentials.apiKey : '',
+			...credentialSecrets(credentials),
 		]),
 	};
 	claim.commit();

@@ -28,3 +28,6 @@ export function isForeignBody(body: unknown): boolean {
 	}
 	return false;
 }
+
+/** The opposite of isForeignBody, as a type guard: a JSON object a provider could have sent. */
+export const isCallbackBody = (body: unknown): body is IDataObject => !isForeignBody(body);

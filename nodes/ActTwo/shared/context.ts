@@ -1,5 +1,5 @@
 import { NodeOperationError } from 'n8n-workflow';
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { adapterFor } from '../providers';
 import type { ApiClient, ProviderAdapter, ProviderId } from '../providers/types';
@@ -12,6 +12,13 @@ export interface ProviderContext {
 	signal?: AbortSignal;
 	/** The credential's Callback Secret (the Act-Two Trigger's URL secret), '' when none is set. */
 	callbackSecret: string;
+}
+
+/** Every secret a provider credential holds: masked wherever a provider, or a callback, echoes one. */
+export function credentialSecrets(credentials: ICredentialDataDecryptedObject): string[] {
+	return [credentials.apiKey, credentials.webhookHmacSecret, credentials.callbackSecret].map((v) =>
+		typeof v === 'string' ? v : '',
+	);
 }
 
 /** The adapter for the chosen provider plus an API client bound to its credential and the execution's cancel signal. */
@@ -41,9 +48,7 @@ export async function providerContext(
 		credentialType: adapter.credentialType,
 		baseUrl,
 		signal,
-		secrets: [credentials.apiKey, credentials.webhookHmacSecret, credentials.callbackSecret].map(
-			(v) => (typeof v === 'string' ? v : ''),
-		),
+		secrets: credentialSecrets(credentials),
 	});
 	const callbackSecret =
 		typeof credentials.callbackSecret === 'string' ? credentials.callbackSecret : '';

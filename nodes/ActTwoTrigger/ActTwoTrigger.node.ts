@@ -7,8 +7,22 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
+import { providerCredentials } from '../ActTwo/actions/common.description';
+import { MODEL_NAMES } from '../ActTwo/core/types';
+import type { ProviderAdapter } from '../ActTwo/core/types';
+import { ADAPTER_LIST, byName, DEFAULTS, providerNames } from '../ActTwo/providers';
 import { receiveCallback } from './receive';
 import { requireSecret } from './setup';
+
+const DEFAULT_PROVIDER = DEFAULTS.trigger;
+const CALLING_BACK = ADAPTER_LIST.filter((a) => a.capabilities.callbacks.length > 0);
+const NO_CALLBACKS = providerNames((a) => a.capabilities.callbacks.length === 0);
+
+/** "CometAPI (Act-One)" where only some of a provider's models call back. */
+const callbackLabel = (a: ProviderAdapter) =>
+	a.capabilities.callbacks.length < a.capabilities.models.length
+		? `${a.displayName} (${a.capabilities.callbacks.map((m) => MODEL_NAMES[m]).join(', ')})`
+		: a.displayName;
 
 export class ActTwoTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -19,20 +33,11 @@ export class ActTwoTrigger implements INodeType {
 		version: [1, 2],
 		defaultVersion: 2,
 		subtitle: '={{ "On " + $parameter["events"] + " renders: " + $parameter["provider"] }}',
-		description:
-			'Starts a workflow when useapi.net, CometAPI or LiangXin calls back about an Act-Two or Act-One render',
+		description: 'Starts a workflow when a provider calls back about an Act-Two or Act-One render',
 		defaults: { name: 'Act-Two Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [
-			{ name: 'useApiNetApi', required: false, displayOptions: { show: { provider: ['useapi'] } } },
-			{ name: 'cometApi', required: false, displayOptions: { show: { provider: ['comet'] } } },
-			{
-				name: 'liangXinApi',
-				required: false,
-				displayOptions: { show: { provider: ['liangxin'] } },
-			},
-		],
+		credentials: providerCredentials(CALLING_BACK, false),
 		webhooks: [
 			{
 				name: 'default',
@@ -64,13 +69,9 @@ export class ActTwoTrigger implements INodeType {
 				name: 'provider',
 				type: 'options',
 				noDataExpression: true,
-				options: [
-					{ name: 'CometAPI (Act-One)', value: 'comet' },
-					{ name: 'LiangXin', value: 'liangxin' },
-					{ name: 'useapi.net', value: 'useapi' },
-				],
-				default: 'useapi',
-				description: 'Runway’s own API has no callbacks; poll it with the Act-Two node instead',
+				options: byName(CALLING_BACK).map((a) => ({ name: callbackLabel(a), value: a.id })),
+				default: DEFAULT_PROVIDER,
+				description: `${NO_CALLBACKS} ${NO_CALLBACKS.includes(' and ') ? 'have' : 'has'} no callbacks: poll with the Act-Two node instead`,
 			},
 			{
 				displayName: 'Secret',

@@ -5,19 +5,19 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { isCallbackBody } from '../ActTwo/shared/callback-body';
-import { credentialSecrets, providerContext } from '../ActTwo/shared/context';
-import { ProviderError } from '../ActTwo/shared/errors';
-import { taskJson } from '../ActTwo/shared/output';
+import { isCallbackBody } from '../ActTwo/core/callback-body';
+import { credentialSecrets, providerContext } from '../ActTwo/actions/helpers/context';
+import { ProviderError } from '../ActTwo/core/errors';
+import { taskJson } from '../ActTwo/actions/helpers/output';
 import { adapterFor } from '../ActTwo/providers';
-import type { NormalizedTask, ProviderAdapter } from '../ActTwo/providers/types';
+import type { NormalizedTask, ProviderAdapter } from '../ActTwo/core/types';
 import { videoBinary } from '../ActTwo/transport/download';
 import { maskSecrets, withDeadline } from '../ActTwo/transport/http';
 import { isTerminal } from '../ActTwo/transport/poll';
-import { settle } from '../ActTwo/transport/settle';
+import { settle } from '../ActTwo/core/settle';
 import { deliveries } from './dedupe';
 import { callbackSecret } from './secret';
-import { safeEqual, verifyKieSignature } from './security';
+import { safeEqual } from '../ActTwo/core/safe-equal';
 
 type Events = 'finished' | 'succeeded' | 'failed';
 
@@ -81,12 +81,8 @@ async function receive(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 
 	const body: unknown = ctx.getBodyData();
 	if (!isCallbackBody(body)) return reject(ctx, 400, `not a ${adapter.displayName} callback body`);
-	const hmacKey =
-		typeof credentials.webhookHmacSecret === 'string' ? credentials.webhookHmacSecret : '';
-	if (provider === 'liangxin' && hmacKey) {
-		const check = verifyKieSignature(ctx.getHeaderData() as IDataObject, body, hmacKey);
-		if (!check.ok) return reject(ctx, 401, check.reason);
-	}
+	const signed = adapter.verifyCallback?.(ctx.getHeaderData() as IDataObject, body, credentials);
+	if (signed && !signed.ok) return reject(ctx, 401, signed.reason);
 
 	const claimed = parse(adapter, body);
 	if (!claimed) return reject(ctx, 400, `not a ${adapter.displayName} callback body`);

@@ -8,15 +8,15 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 
-import { runwayAdapter } from '../../nodes/ActTwo/providers/runway';
-import { RUNWAY_VERSION } from '../../nodes/ActTwo/providers/runway-format';
+import { runwayAdapter } from '../../nodes/ActTwo/providers/runway/adapter';
+import { RUNWAY_VERSION } from '../../nodes/ActTwo/providers/common/runway-format';
 import type {
 	ApiClient,
 	ApiRequest,
 	CreateInput,
 	NormalizedTask,
-} from '../../nodes/ActTwo/providers/types';
-import { mapWithConcurrency } from '../../nodes/ActTwo/transport/limit';
+} from '../../nodes/ActTwo/core/types';
+import { mapWithConcurrency } from '../../nodes/ActTwo/core/limit';
 import { isTerminal, pollTasks } from '../../nodes/ActTwo/transport/poll';
 import { startSimulator, type Simulator } from '../simulator';
 import { fmtMs, fmtRatio, printTable, type BenchOutcome } from './report';

@@ -20,8 +20,8 @@ import { Readable } from 'node:stream';
 import type { IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { RUNWAY_VERSION } from '../../nodes/ActTwo/providers/runway-format';
-import { providerContext } from '../../nodes/ActTwo/shared/context';
+import { RUNWAY_VERSION } from '../../nodes/ActTwo/providers/common/runway-format';
+import { providerContext } from '../../nodes/ActTwo/actions/helpers/context';
 import { videoFileName } from '../../nodes/ActTwo/transport/download';
 import { startSimulator } from '../simulator';
 import {

@@ -22,9 +22,9 @@ import path from 'node:path';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { providerContext } from '../../nodes/ActTwo/shared/context';
-import { mp4DurationSeconds } from '../../nodes/ActTwo/shared/mp4';
-import { drivingDurationProblem } from '../../nodes/ActTwo/shared/validation';
+import { providerContext } from '../../nodes/ActTwo/actions/helpers/context';
+import { mp4DurationSeconds } from '../../nodes/ActTwo/core/mp4';
+import { drivingDurationProblem } from '../../nodes/ActTwo/actions/helpers/validation';
 import { startSimulator } from '../simulator';
 import {
 	benchEntry,

@@ -23,7 +23,7 @@ import {
 	webhookTrigger,
 	workflow,
 } from './workflows/build';
-import { kieSignature } from '../../nodes/ActTwoTrigger/security';
+import { kieSignature } from '../../nodes/ActTwo/providers/liangxin/signature';
 import { finishedRender as renderOn } from './workflows/renders';
 
 let ctx: E2eContext;

@@ -1,4 +1,3 @@
- 
 /**
  * The Act-Two Trigger in a real n8n: a published workflow whose production URL receives the simulator's
  * real callbacks. A render started by an Act-Two node (Callback URL = trigger URL + ?secret=) starts exactly
@@ -121,7 +120,9 @@ describe.each(['liangxin', 'useapi'] as const)('Act-Two Trigger (%s) in a real n
 		expect(item).toMatchObject({ provider, taskId, status: 'succeeded', confirmed: true });
 		expect(String(item.videoUrl)).toMatch(/\/files\/[^/?]+\.mp4(\?.*)?$/);
 		// the provider echoes the callback URL (LiangXin's param): its secret never reaches the execution
-		const masked = JSON.stringify(finalCallback.body).split(secret).join(`${secret.slice(0, 3)}***`);
+		const masked = JSON.stringify(finalCallback.body)
+			.split(secret)
+			.join(`${secret.slice(0, 3)}***`);
 		expect(item.callback).toEqual(JSON.parse(masked));
 		expect(JSON.stringify(exec.data)).not.toContain(secret);
 		expect(jsonOf(exec, 'Got It')).toEqual([item]);

@@ -1,4 +1,3 @@
- 
 /**
  * An AI agent without a model, for running a node as an agent's tool inside the harness.
  *
@@ -229,7 +228,9 @@ export function agentWorkflow(agent: INode, tools: INode[]): WorkflowJson {
 	for (const tool of tools) {
 		wf.nodes.push(tool);
 		wf.connections[tool.name] = {
-			[NodeConnectionTypes.AiTool]: [[{ node: agent.name, type: NodeConnectionTypes.AiTool, index: 0 }]],
+			[NodeConnectionTypes.AiTool]: [
+				[{ node: agent.name, type: NodeConnectionTypes.AiTool, index: 0 }],
+			],
 		};
 	}
 	return wf;

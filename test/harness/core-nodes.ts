@@ -1,4 +1,3 @@
- 
 /**
  * Minimal stand-ins for the n8n-nodes-base nodes the package's workflows need, so the harness does not
  * depend on n8n-nodes-base (it is not installed and is huge).
@@ -24,7 +23,6 @@ export const MANUAL_TRIGGER_TYPE = 'n8n-nodes-base.manualTrigger';
 export const NO_OP_TYPE = 'n8n-nodes-base.noOp';
 export const SET_ITEMS_TYPE = 'harness.setItems';
 
- 
 export class ManualTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Manual Trigger',
@@ -68,10 +66,7 @@ export class NoOp implements INodeType {
 /** One item description for `harness.setItems`. Binary content is text (utf8) or base64. */
 export interface SetItemSpec {
 	json?: IDataObject;
-	binary?: Record<
-		string,
-		{ text?: string; base64?: string; mimeType?: string; fileName?: string }
-	>;
+	binary?: Record<string, { text?: string; base64?: string; mimeType?: string; fileName?: string }>;
 }
 
 // eslint-disable-next-line @n8n/community-nodes/node-usable-as-tool -- harness stand-in for an n8n-nodes-base node
@@ -109,7 +104,9 @@ export class SetItems implements INodeType {
 				const binary: IBinaryKeyData = {};
 				for (const [key, b] of Object.entries(spec.binary)) {
 					const buffer =
-						b.base64 !== undefined ? Buffer.from(b.base64, 'base64') : Buffer.from(b.text ?? '', 'utf8');
+						b.base64 !== undefined
+							? Buffer.from(b.base64, 'base64')
+							: Buffer.from(b.text ?? '', 'utf8');
 					binary[key] = await this.helpers.prepareBinaryData(buffer, b.fileName, b.mimeType);
 				}
 				item.binary = binary;

@@ -1,4 +1,3 @@
- 
 /**
  * An `ICredentialsHelper` fed from plain objects (`opts.credentials`), in the spirit of n8n's
  * `packages/core/nodes-testing/credentials-helper.ts`, but with the parts of the CLI's
@@ -59,7 +58,8 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		const merged = new Map<string, INodeProperties>();
 		for (const parent of own.extends ?? []) {
 			if (this.credentialTypes.recognizes(parent)) {
-				for (const property of this.getCredentialsProperties(parent)) merged.set(property.name, property);
+				for (const property of this.getCredentialsProperties(parent))
+					merged.set(property.name, property);
 			}
 		}
 		for (const property of own.properties) merged.set(property.name, property);
@@ -129,7 +129,11 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		if (expirable?.name === undefined || typeof credentialType.preAuthentication !== 'function') {
 			return undefined;
 		}
-		if (credentials[expirable.name] !== '' && credentials[expirable.name] !== undefined && !credentialsExpired) {
+		if (
+			credentials[expirable.name] !== '' &&
+			credentials[expirable.name] !== undefined &&
+			!credentialsExpired
+		) {
 			return undefined;
 		}
 		const output = (await credentialType.preAuthentication.call(
@@ -178,7 +182,10 @@ export class HarnessCredentialsHelper extends ICredentialsHelper {
 		return this.withDefaults(type, data);
 	}
 
-	async getCredentials(nodeCredentials: INodeCredentialsDetails, type: string): Promise<Credentials> {
+	async getCredentials(
+		nodeCredentials: INodeCredentialsDetails,
+		type: string,
+	): Promise<Credentials> {
 		return new Credentials({ id: nodeCredentials.id, name: nodeCredentials.name }, type, '');
 	}
 

@@ -61,7 +61,14 @@ import {
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 
-import { ManualTrigger, MANUAL_TRIGGER_TYPE, NoOp, NO_OP_TYPE, SetItems, SET_ITEMS_TYPE } from './core-nodes';
+import {
+	ManualTrigger,
+	MANUAL_TRIGGER_TYPE,
+	NoOp,
+	NO_OP_TYPE,
+	SetItems,
+	SET_ITEMS_TYPE,
+} from './core-nodes';
 import { HarnessCredentialsHelper, type CredentialsMap } from './credentials-helper';
 import { HARNESS_TMP_DIR, withHarnessEnv } from './env';
 import {
@@ -220,7 +227,9 @@ export async function initHarness(): Promise<void> {
 			// n8n-core's own copy of @n8n/backend-common (a top-level copy would be a different DI token).
 			const coreDir = path.dirname(require.resolve('n8n-core/package.json'));
 			// eslint-disable-next-line @typescript-eslint/no-require-imports
-			const backendCommon = require(require.resolve('@n8n/backend-common', { paths: [coreDir] })) as {
+			const backendCommon = require(
+				require.resolve('@n8n/backend-common', { paths: [coreDir] }),
+			) as {
 				Logger: new (...args: never[]) => unknown;
 			};
 			Container.get(backendCommon.Logger);
@@ -491,7 +500,10 @@ export function stopWaitingRuns(): void {
 }
 
 /** Starts a run and returns at once with a handle (`cancel()`, `result`). */
-export async function startWorkflow(workflowJson: WorkflowJson, opts: RunOptions = {}): Promise<RunHandle> {
+export async function startWorkflow(
+	workflowJson: WorkflowJson,
+	opts: RunOptions = {},
+): Promise<RunHandle> {
 	await initHarness();
 	register(opts);
 	assertKnownTypes(workflowJson.nodes);
@@ -512,7 +524,10 @@ export async function startWorkflow(workflowJson: WorkflowJson, opts: RunOptions
 }
 
 /** Runs a workflow to its end (success, error, waiting or canceled). */
-export async function runWorkflow(workflowJson: WorkflowJson, opts: RunOptions = {}): Promise<RunResult> {
+export async function runWorkflow(
+	workflowJson: WorkflowJson,
+	opts: RunOptions = {},
+): Promise<RunResult> {
 	const handle = await startWorkflow(workflowJson, opts);
 	return await handle.result;
 }
@@ -521,8 +536,12 @@ export async function runWorkflow(workflowJson: WorkflowJson, opts: RunOptions =
  * Resumes a waiting run without a webhook, the way n8n's WaitTracker does when `waitTill` passes:
  * the waiting node is disabled and passes its original input through, then downstream nodes run.
  */
-export async function resumeWaiting(waiting: RunResult, opts: Partial<RunOptions> = {}): Promise<RunResult> {
-	if (waiting.status !== 'waiting') throw new Error(`Harness: run ${waiting.executionId} is ${waiting.status}, not waiting`);
+export async function resumeWaiting(
+	waiting: RunResult,
+	opts: Partial<RunOptions> = {},
+): Promise<RunResult> {
+	if (waiting.status !== 'waiting')
+		throw new Error(`Harness: run ${waiting.executionId} is ${waiting.status}, not waiting`);
 	const merged = { ...waiting.options, ...opts };
 	merged.executionObserver?.onStart(waiting.executionId);
 	return await execute(waiting.workflow, reloadExecution(waiting), waiting.executionId, merged, {
@@ -559,7 +578,12 @@ function fakeRequest(req: FakeRequest) {
 }
 
 function fakeResponse(): { res: Record<string, unknown>; record: FakeResponseRecord } {
-	const record: FakeResponseRecord = { statusCode: 200, headers: {}, body: undefined, ended: false };
+	const record: FakeResponseRecord = {
+		statusCode: 200,
+		headers: {},
+		body: undefined,
+		ended: false,
+	};
 	const res: Record<string, unknown> = {
 		headersSent: false,
 		status(code: number) {
@@ -610,7 +634,12 @@ function fakeResponse(): { res: Record<string, unknown>; record: FakeResponseRec
 	return { res, record };
 }
 
-function resolveWebhookValue(workflow: Workflow, node: INode, value: unknown, mode: WorkflowExecuteMode) {
+function resolveWebhookValue(
+	workflow: Workflow,
+	node: INode,
+	value: unknown,
+	mode: WorkflowExecuteMode,
+) {
 	if (typeof value !== 'string' || !isExpression(value)) return value;
 	return workflow.expression.getSimpleParameterValue(node, value, mode, {}, undefined, undefined);
 }
@@ -661,8 +690,16 @@ async function callWebhook(
 	const credentialsHelper = new HarnessCredentialsHelper(credentialTypes);
 	credentialsHelper.setCredentials(opts.credentials ?? {});
 	const { res, record } = fakeResponse();
-	const additionalData = buildAdditionalData(executionId, workflow.id, credentialsHelper, undefined, opts);
-	additionalData.httpRequest = fakeRequest(request) as unknown as IWorkflowExecuteAdditionalData['httpRequest'];
+	const additionalData = buildAdditionalData(
+		executionId,
+		workflow.id,
+		credentialsHelper,
+		undefined,
+		opts,
+	);
+	additionalData.httpRequest = fakeRequest(
+		request,
+	) as unknown as IWorkflowExecuteAdditionalData['httpRequest'];
 	additionalData.httpResponse = res as unknown as IWorkflowExecuteAdditionalData['httpResponse'];
 	const webhookData: IWebhookData = {
 		httpMethod: method,
@@ -674,7 +711,15 @@ async function callWebhook(
 		webhookId: node.webhookId,
 		isTest: mode === 'manual',
 	};
-	const context = new WebhookContext(workflow, node, additionalData, mode, webhookData, [], runExecutionData);
+	const context = new WebhookContext(
+		workflow,
+		node,
+		additionalData,
+		mode,
+		webhookData,
+		[],
+		runExecutionData,
+	);
 	const response = isNodeClassInstance(nodeType)
 		? await nodeType.webhook!(context)
 		: await nodeType.webhook.call(context);
@@ -707,7 +752,8 @@ export async function startResumeWebhook(
 	request: FakeRequest = {},
 	opts: Partial<RunOptions> = {},
 ): Promise<{ result: WebhookCallResult; continuation?: Promise<RunResult> }> {
-	if (waiting.status !== 'waiting') throw new Error(`Harness: run ${waiting.executionId} is ${waiting.status}, not waiting`);
+	if (waiting.status !== 'waiting')
+		throw new Error(`Harness: run ${waiting.executionId} is ${waiting.status}, not waiting`);
 	const merged = { ...waiting.options, ...opts };
 	const runExecutionData = reloadExecution(waiting);
 	const lastNode = runExecutionData.resultData.lastNodeExecuted;
@@ -722,7 +768,11 @@ export async function startResumeWebhook(
 		runExecutionData,
 		true,
 	);
-	const result: WebhookCallResult = { response, workflowData: response.workflowData, httpResponse: record };
+	const result: WebhookCallResult = {
+		response,
+		workflowData: response.workflowData,
+		httpResponse: record,
+	};
 	if (!response.workflowData) return { result };
 	const stack = runExecutionData.executionData!.nodeExecutionStack;
 	stack[0].data.main = response.workflowData;
@@ -751,8 +801,20 @@ export async function runTriggerWebhook(
 	const workflow = createWorkflow(workflowJson, opts, executionId);
 	const node = workflow.getNode(nodeName);
 	if (!node) throw new Error(`Harness: no node "${nodeName}"`);
-	const { response, record } = await callWebhook(workflow, node, request, opts, executionId, null, false);
-	const result: WebhookCallResult = { response, workflowData: response.workflowData, httpResponse: record };
+	const { response, record } = await callWebhook(
+		workflow,
+		node,
+		request,
+		opts,
+		executionId,
+		null,
+		false,
+	);
+	const result: WebhookCallResult = {
+		response,
+		workflowData: response.workflowData,
+		httpResponse: record,
+	};
 	if (opts.execute && response.workflowData) {
 		const runExecutionData = createRunExecutionData({
 			executionData: {
@@ -796,9 +858,17 @@ export async function runWebhookMethod(
 	if (!description) throw new Error(`Harness: node "${nodeName}" has no "${webhookName}" webhook`);
 	const credentialsHelper = new HarnessCredentialsHelper(credentialTypes);
 	credentialsHelper.setCredentials(opts.credentials ?? {});
-	const additionalData = buildAdditionalData(executionId, workflow.id, credentialsHelper, undefined, opts);
+	const additionalData = buildAdditionalData(
+		executionId,
+		workflow.id,
+		credentialsHelper,
+		undefined,
+		opts,
+	);
 	const webhookData: IWebhookData = {
-		httpMethod: String(resolveWebhookValue(workflow, node, description.httpMethod, mode)) as IHttpRequestMethods,
+		httpMethod: String(
+			resolveWebhookValue(workflow, node, description.httpMethod, mode),
+		) as IHttpRequestMethods,
 		node: node.name,
 		path: String(resolveWebhookValue(workflow, node, description.path, mode) ?? ''),
 		webhookDescription: description,
@@ -835,7 +905,8 @@ export async function testCredential(
 	register(opts);
 	const credentialType = credentialTypes.getByName(typeName);
 	const testRequest = credentialType.test;
-	if (!testRequest) return { status: 'Error', message: 'No testing function found for this credential.' };
+	if (!testRequest)
+		return { status: 'Error', message: 'No testing function found for this credential.' };
 
 	const credentialsHelper = new HarnessCredentialsHelper(credentialTypes);
 	const fullData = credentialsHelper.withDefaults(typeName, data);
@@ -887,7 +958,13 @@ export async function testCredential(
 		active: false,
 		nodeTypes: tempNodeTypes,
 	});
-	const additionalData = buildAdditionalData('credential-test', workflow.id, credentialsHelper, undefined, opts);
+	const additionalData = buildAdditionalData(
+		'credential-test',
+		workflow.id,
+		credentialsHelper,
+		undefined,
+		opts,
+	);
 	const runExecutionData = createRunExecutionData({ executionData: null });
 	const executeData: IExecuteData = { node, data: {}, source: null };
 	const context = new ExecuteContext(
@@ -908,7 +985,9 @@ export async function testCredential(
 		await workflow.expression.acquireIsolate();
 		response = await routingNode.runNode();
 	} catch (error) {
-		const cause = (error as { cause?: { response?: { status: number; statusText?: string }; code?: string } }).cause;
+		const cause = (
+			error as { cause?: { response?: { status: number; statusText?: string }; code?: string } }
+		).cause;
 		if (cause?.response) {
 			const statusCode = cause.response.status;
 			for (const rule of testRequest.rules ?? []) {
@@ -935,7 +1014,8 @@ export async function testCredential(
 			const value = rule.properties.key
 				.split('.')
 				.reduce<unknown>((acc, key) => (acc as IDataObject | undefined)?.[key], json);
-			if (value === rule.properties.value) return { status: 'Error', message: rule.properties.message };
+			if (value === rule.properties.value)
+				return { status: 'Error', message: rule.properties.message };
 		}
 	}
 	return { status: 'OK', message: 'Connection successful!' };
@@ -953,7 +1033,10 @@ export async function readBinary(item: INodeExecutionData, property = 'data'): P
 }
 
 /** Opens an output item's binary property as a stream. */
-export async function readBinaryStream(item: INodeExecutionData, property = 'data'): Promise<Readable> {
+export async function readBinaryStream(
+	item: INodeExecutionData,
+	property = 'data',
+): Promise<Readable> {
 	await initHarness();
 	const binary = item.binary?.[property];
 	if (!binary) throw new Error(`Harness: item has no binary property "${property}"`);

@@ -1,4 +1,3 @@
- 
 /**
  * Act-Two workflow test harness: runs workflows inside n8n-core's real WorkflowExecute (n8n-core 2.39.8,
  * n8n-workflow 2.39.3 = what n8n 2.39.10 ships), in the spirit of n8n's NodeTestHarness: workflow JSON in,
@@ -76,7 +75,12 @@ export {
 	type ToolCallPath,
 } from './agent';
 export { HarnessCredentialsHelper } from './credentials-helper';
-export { CredentialTypeRegistry, NodeTypeRegistry, PACKAGE_NAME, loadPackageFromSource } from './registry';
+export {
+	CredentialTypeRegistry,
+	NodeTypeRegistry,
+	PACKAGE_NAME,
+	loadPackageFromSource,
+} from './registry';
 export { chain, node } from './workflow-builder';
 export {
 	startWaitingWebhookServer,

@@ -51,7 +51,10 @@ export class NodeTypeRegistry implements INodeTypes {
 	private readonly types = new Map<string, INodeType | IVersionedNodeType>();
 
 	/** Register a node class (or instance) under `typeName`. Returns the type name. */
-	register(typeName: string, nodeClassOrInstance: NodeClass | INodeType | IVersionedNodeType): string {
+	register(
+		typeName: string,
+		nodeClassOrInstance: NodeClass | INodeType | IVersionedNodeType,
+	): string {
 		const instance =
 			typeof nodeClassOrInstance === 'function' ? new nodeClassOrInstance() : nodeClassOrInstance;
 		// What n8n's DirectoryLoader does to every loaded node: adds the declarative `requestOptions`

@@ -42,7 +42,11 @@ export interface WaitingWebhookServer {
 	/** 'running' while an execution runs, else the status of its latest result. */
 	state(executionId: string): RunStatus | 'running' | undefined;
 	/** Resolves with the execution's result once its status is one of `statuses`. */
-	waitForStatus(executionId: string, statuses?: RunStatus[], timeoutMs?: number): Promise<RunResult>;
+	waitForStatus(
+		executionId: string,
+		statuses?: RunStatus[],
+		timeoutMs?: number,
+	): Promise<RunResult>;
 	/** Every request the server answered. */
 	requests: WaitingWebhookRequestLog[];
 	close(): Promise<void>;
@@ -75,7 +79,11 @@ export async function startWaitingWebhookServer(
 ): Promise<WaitingWebhookServer> {
 	const running = new Set<string>();
 	const results = new Map<string, RunResult>();
-	const waiters: Array<{ executionId: string; statuses: RunStatus[]; resolve: (r: RunResult) => void }> = [];
+	const waiters: Array<{
+		executionId: string;
+		statuses: RunStatus[];
+		resolve: (r: RunResult) => void;
+	}> = [];
 	const requests: WaitingWebhookRequestLog[] = [];
 
 	const observer: ExecutionObserver = {
@@ -115,7 +123,8 @@ export async function startWaitingWebhookServer(
 			return send(409, { message: `The execution "${executionId}" has finished already.` });
 		}
 		const token = waiting.data.data.resumeToken;
-		if (token && url.searchParams.get('signature') !== token) return send(401, { error: 'Invalid token' });
+		if (token && url.searchParams.get('signature') !== token)
+			return send(401, { error: 'Invalid token' });
 
 		const headers: Record<string, string | string[] | undefined> = { ...req.headers };
 		let outcome: Awaited<ReturnType<typeof startResumeWebhook>>;
@@ -143,9 +152,19 @@ export async function startWaitingWebhookServer(
 		else void continuation.catch(() => running.delete(executionId));
 		if (result.response.noWebhookResponse) {
 			const recorded = result.httpResponse;
-			requests.push({ method: req.method ?? '', url: req.url ?? '', executionId, statusCode: recorded.statusCode });
-			res.writeHead(recorded.statusCode, { 'content-type': 'application/json', ...recorded.headers });
-			res.end(typeof recorded.body === 'string' ? recorded.body : JSON.stringify(recorded.body ?? ''));
+			requests.push({
+				method: req.method ?? '',
+				url: req.url ?? '',
+				executionId,
+				statusCode: recorded.statusCode,
+			});
+			res.writeHead(recorded.statusCode, {
+				'content-type': 'application/json',
+				...recorded.headers,
+			});
+			res.end(
+				typeof recorded.body === 'string' ? recorded.body : JSON.stringify(recorded.body ?? ''),
+			);
 			return;
 		}
 		return send(200, result.response.webhookResponse ?? { message: 'Workflow was started' });
@@ -167,8 +186,13 @@ export async function startWaitingWebhookServer(
 		baseUrl,
 		runOptions: () => ({ instanceBaseUrl: baseUrl, executionObserver: observer }),
 		result: (executionId) => results.get(executionId),
-		state: (executionId) => (running.has(executionId) ? 'running' : results.get(executionId)?.status),
-		async waitForStatus(executionId, statuses = ['success', 'error', 'canceled'], timeoutMs = 30_000) {
+		state: (executionId) =>
+			running.has(executionId) ? 'running' : results.get(executionId)?.status,
+		async waitForStatus(
+			executionId,
+			statuses = ['success', 'error', 'canceled'],
+			timeoutMs = 30_000,
+		) {
 			const current = results.get(executionId);
 			if (current && !running.has(executionId) && statuses.includes(current.status)) return current;
 			return await new Promise<RunResult>((resolve, reject) => {
@@ -183,7 +207,11 @@ export async function startWaitingWebhookServer(
 				const timer = setTimeout(() => {
 					waiters.splice(waiters.indexOf(waiter), 1);
 					const state = running.has(executionId) ? 'running' : results.get(executionId)?.status;
-					reject(new Error(`Harness: execution ${executionId} did not reach ${statuses.join('|')} within ${timeoutMs} ms (now ${state ?? 'unknown'})`));
+					reject(
+						new Error(
+							`Harness: execution ${executionId} did not reach ${statuses.join('|')} within ${timeoutMs} ms (now ${state ?? 'unknown'})`,
+						),
+					);
 				}, timeoutMs);
 				waiters.push(waiter);
 			});

@@ -1,4 +1,3 @@
- 
 /** Tiny helpers to write workflow JSON in tests without positions/ids boilerplate. */
 import type { IConnections, INode, INodeParameters } from 'n8n-workflow';
 

@@ -1,4 +1,3 @@
- 
 import { aimlErrorBody } from './providers/aiml';
 import { muapiErrorBody } from './providers/muapi';
 import type { AnySimProvider } from './types';

@@ -1,4 +1,3 @@
- 
 import type { FaultRule, AnySimProvider } from './types';
 
 interface ActiveRule {

@@ -1,5 +1,3 @@
- 
-
 /** What the top-level boxes of an ISO-BMFF file (MP4 / QuickTime MOV) tell about it. */
 export interface Mp4Info {
 	/** 'mp4' for ISO brands, 'mov' for a QuickTime ('qt  ' brand or no ftyp before moov). */

@@ -1,5 +1,3 @@
- 
-
 export interface MultipartPart {
 	name: string;
 	filename: string | null;

@@ -1,4 +1,3 @@
- 
 /** The providers the Act-Two node serves today (the node tests key their per-provider tables by it). */
 export type SimProvider = 'runway' | 'useapi' | 'comet' | 'liangxin';
 

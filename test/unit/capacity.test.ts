@@ -1,7 +1,10 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
 /** The capacity gate: which create answers it waits out, for how long, and what wakes or stops it. */
-import { classifyHttp, ProviderError } from '../../nodes/ActTwo/shared/errors';
-import type { NormalizedTask } from '../../nodes/ActTwo/providers/types';
+import { classifyHttp, ProviderError } from '../../nodes/ActTwo/core/errors';
+import { ADAPTERS } from '../../nodes/ActTwo/providers';
+
+const ERR = Object.fromEntries(Object.values(ADAPTERS).map((a) => [a.id, a.errors]));
+import type { NormalizedTask } from '../../nodes/ActTwo/core/types';
 import {
 	CapacityError,
 	CapacityGate,
@@ -12,7 +15,7 @@ import {
 import type { CapacityOptions } from '../../nodes/ActTwo/transport/capacity';
 
 const answer = (status: number, retryAfterMs: number | null = null, body: unknown = {}) =>
-	new ProviderError('useapi', classifyHttp('useapi', status, body), status, body, retryAfterMs);
+	new ProviderError('useapi', classifyHttp(status, body, ERR.useapi), status, body, retryAfterMs);
 
 const busy = (retryAfterMs: number | null = null) =>
 	answer(429, retryAfterMs, { error: 'Account a@b.c is busy executing 2 tasks', code: 429 });
@@ -76,7 +79,7 @@ describe('only a 429 is waited out: every other create failure is thrown after o
 
 	it('isBusyAnswer: 429 by HTTP status or by business code (a 200 body with code 429), nothing else', () => {
 		expect(isBusyAnswer(busy())).toBe(true);
-		const business = new ProviderError('liangxin', classifyHttp('liangxin', 429, {}), 200, {});
+		const business = new ProviderError('liangxin', classifyHttp(429, {}, ERR.liangxin), 200, {});
 		expect(isBusyAnswer(business)).toBe(true);
 		expect(isBusyAnswer(answer(503))).toBe(false);
 		expect(isBusyAnswer(new Error('429'))).toBe(false);

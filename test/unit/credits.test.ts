@@ -4,12 +4,12 @@
  * else gives null, never a guess and never a throw.
  */
 import { budgetRefusal, estimateCredits } from '../../nodes/ActTwo/actions/task/credits';
-import { runwayShapeCredits } from '../../nodes/ActTwo/providers/credits';
-import { cometAdapter } from '../../nodes/ActTwo/providers/comet';
-import { liangxinAdapter } from '../../nodes/ActTwo/providers/liangxin';
-import { runwayAdapter } from '../../nodes/ActTwo/providers/runway';
-import { useapiAdapter } from '../../nodes/ActTwo/providers/useapi';
-import type { ApiClient, TaskStatus } from '../../nodes/ActTwo/providers/types';
+import { runwayShapeCredits } from '../../nodes/ActTwo/providers/common/credits';
+import { cometAdapter } from '../../nodes/ActTwo/providers/comet/adapter';
+import { liangxinAdapter } from '../../nodes/ActTwo/providers/liangxin/adapter';
+import { runwayAdapter } from '../../nodes/ActTwo/providers/runway/adapter';
+import { useapiAdapter } from '../../nodes/ActTwo/providers/useapi/adapter';
+import type { ApiClient, TaskStatus } from '../../nodes/ActTwo/core/types';
 
 const ID = '2d6f6b0e-7e3c-4b8a-9b6a-0c5f3f1e9a11';
 const answering = (body: unknown): ApiClient => ({ request: async <T>() => body as T });

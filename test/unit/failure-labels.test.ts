@@ -7,13 +7,14 @@ import {
 	mayHaveStarted,
 	ProviderError,
 	renderFailedError,
-} from '../../nodes/ActTwo/shared/errors';
-import { errorJson, toNodeError } from '../../nodes/ActTwo/shared/items';
-import { cometAdapter } from '../../nodes/ActTwo/providers/comet';
-import { liangxinAdapter, parseJobsRecord } from '../../nodes/ActTwo/providers/liangxin';
-import { parseRunwayTask } from '../../nodes/ActTwo/providers/runway-format';
-import { parseUseapiTask } from '../../nodes/ActTwo/providers/useapi';
-import type { ProviderId, TaskError } from '../../nodes/ActTwo/providers/types';
+} from '../../nodes/ActTwo/core/errors';
+import { errorJson, toNodeError } from '../../nodes/ActTwo/actions/helpers/items';
+import { cometAdapter } from '../../nodes/ActTwo/providers/comet/adapter';
+import { liangxinAdapter, parseJobsRecord } from '../../nodes/ActTwo/providers/liangxin/adapter';
+import { parseRunwayTask } from '../../nodes/ActTwo/providers/common/runway-format';
+import { parseUseapiTask, useapiAdapter } from '../../nodes/ActTwo/providers/useapi/adapter';
+import { ADAPTERS } from '../../nodes/ActTwo/providers';
+import type { ProviderId, TaskError } from '../../nodes/ActTwo/core/types';
 
 const OUTAGE = /failed on its side/i;
 const RETRY_NOW = /retry the request immediately/i;
@@ -70,7 +71,6 @@ describe('classifyFailure: a failed render is labelled from its code or reason',
 			'Generation failed: no face detected in the character image.',
 			{ category: 'invalid_input', retryable: false },
 		],
-		['501', '', { category: 'provider', retryable: false }],
 		['500', 'Internal Error, Please try again later.', { category: 'provider', retryable: true }],
 		['402', 'Credits insufficient', { category: 'credits', retryable: false }],
 		// credits spent or refunded is not "out of credits"
@@ -87,6 +87,13 @@ describe('classifyFailure: a failed render is labelled from its code or reason',
 		['E_UNKNOWN', 'Something happened', { category: 'provider', retryable: false }],
 	])('%s / %s', (code, message, expected) => {
 		expect(classifyFailure(code, message)).toMatchObject(expected);
+	});
+
+	it("LiangXin's bare 501 is a failed generation, not a temporary outage (its adapter's rule)", () => {
+		expect(classifyFailure('501', '', liangxinAdapter.errors)).toMatchObject({
+			category: 'provider',
+			retryable: false,
+		});
 	});
 });
 
@@ -201,9 +208,13 @@ describe('a create whose outcome is unknown', () => {
 		['400', 400, false],
 		['402', 200, false],
 		['429', 429, false],
-		['596', 596, false],
 	])('code %s (HTTP %s): may have started = %s', (code, http, expected) => {
 		expect(mayHaveStarted(err(code, http))).toBe(expected);
+	});
+
+	it("useapi.net's 596 (the linked account's session is broken) started nothing (its adapter's rule)", () => {
+		expect(mayHaveStarted(err('596', 596, 'useapi'), useapiAdapter.errors)).toBe(false);
+		expect(mayHaveStarted(err('596', 596))).toBe(true);
 	});
 
 	it('becomes an error saying the render may have started and be billed, and where to check; never "retry immediately"', () => {
@@ -220,8 +231,10 @@ describe('a create whose outcome is unknown', () => {
 					null,
 					null,
 				),
+				ADAPTERS[provider].errors,
 			) as ProviderError;
 			const nodeError = toNodeError(ctx, marked, 0);
+			expect(nodeError.description).toContain(ADAPTERS[provider].errors.taskList);
 			expect(nodeError.message).toMatch(
 				/Could not get an answer from the provider: read ECONNRESET$/,
 			);

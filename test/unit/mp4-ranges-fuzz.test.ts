@@ -11,7 +11,7 @@
  * - an untouched file gives exactly the duration it was generated with.
  * FUZZ_SEED=<n> replays another seed; a failure names the seed and the case.
  */
-import { mp4DurationFromRanges, mp4DurationSeconds } from '../../nodes/ActTwo/shared/mp4';
+import { mp4DurationFromRanges, mp4DurationSeconds } from '../../nodes/ActTwo/core/mp4';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
 const CASES = 6000;

@@ -10,7 +10,7 @@
  */
 import { Readable } from 'node:stream';
 
-import { isBlobLike, multipartBody } from '../../nodes/ActTwo/transport/multipart';
+import { isBlobLike, multipartBody } from '../../nodes/ActTwo/core/multipart';
 import { multipartBoundary, parseMultipart } from '../simulator/multipart';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);

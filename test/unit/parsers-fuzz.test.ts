@@ -11,11 +11,12 @@
  * - no false success or failure: the oracle below reads the documented status fields itself, scalars only.
  * FUZZ_SEED=<n> replays another seed; a failure names the seed and the body.
  */
-import { ProviderError, classifyHttp } from '../../nodes/ActTwo/shared/errors';
-import { cometAdapter } from '../../nodes/ActTwo/providers/comet';
-import { liangxinAdapter } from '../../nodes/ActTwo/providers/liangxin';
-import { runwayAdapter } from '../../nodes/ActTwo/providers/runway';
-import { useapiAdapter } from '../../nodes/ActTwo/providers/useapi';
+import { ProviderError, classifyHttp } from '../../nodes/ActTwo/core/errors';
+import { cometAdapter } from '../../nodes/ActTwo/providers/comet/adapter';
+import { liangxinAdapter } from '../../nodes/ActTwo/providers/liangxin/adapter';
+import { runwayAdapter } from '../../nodes/ActTwo/providers/runway/adapter';
+import { useapiAdapter } from '../../nodes/ActTwo/providers/useapi/adapter';
+import { ADAPTERS } from '../../nodes/ActTwo/providers';
 import type {
 	ApiClient,
 	ApiRequest,
@@ -24,7 +25,7 @@ import type {
 	NormalizedTask,
 	ProviderAdapter,
 	ProviderId,
-} from '../../nodes/ActTwo/providers/types';
+} from '../../nodes/ActTwo/core/types';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
 const PER_PROVIDER = 12_000;
@@ -564,7 +565,12 @@ function answering(provider: ProviderId, body: unknown): ApiClient {
 		async request<T>(req: ApiRequest): Promise<T> {
 			const code = req.businessCode?.(body) ?? null;
 			if (code !== null)
-				throw new ProviderError(provider, classifyHttp(provider, code, body), 200, body);
+				throw new ProviderError(
+					provider,
+					classifyHttp(code, body, ADAPTERS[provider].errors),
+					200,
+					body,
+				);
 			return body as T;
 		},
 	};

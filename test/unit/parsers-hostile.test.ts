@@ -1,12 +1,12 @@
 /** The odd bodies named in issue 9 (items 4 and 5), one by one: what each parser makes of them. */
-import { ProviderError } from '../../nodes/ActTwo/shared/errors';
-import { cometAdapter } from '../../nodes/ActTwo/providers/comet';
-import { liangxinAdapter, parseJobsRecord } from '../../nodes/ActTwo/providers/liangxin';
-import { parseRunwayTask } from '../../nodes/ActTwo/providers/runway-format';
-import { runwayAdapter } from '../../nodes/ActTwo/providers/runway';
-import { toIso } from '../../nodes/ActTwo/providers/task';
-import type { ApiClient, ProviderAdapter } from '../../nodes/ActTwo/providers/types';
-import { useapiAdapter } from '../../nodes/ActTwo/providers/useapi';
+import { ProviderError } from '../../nodes/ActTwo/core/errors';
+import { cometAdapter } from '../../nodes/ActTwo/providers/comet/adapter';
+import { liangxinAdapter, parseJobsRecord } from '../../nodes/ActTwo/providers/liangxin/adapter';
+import { parseRunwayTask } from '../../nodes/ActTwo/providers/common/runway-format';
+import { runwayAdapter } from '../../nodes/ActTwo/providers/runway/adapter';
+import { toIso } from '../../nodes/ActTwo/providers/common/task';
+import type { ApiClient, ProviderAdapter } from '../../nodes/ActTwo/core/types';
+import { useapiAdapter } from '../../nodes/ActTwo/providers/useapi/adapter';
 
 const answering = (body: unknown): ApiClient => ({
 	request: async <T>() => body as T,

@@ -1,8 +1,14 @@
- 
-import { cometAdapter } from '../../nodes/ActTwo/providers/comet';
-import { liangxinAdapter, parseJobsRecord } from '../../nodes/ActTwo/providers/liangxin';
-import { parseRunwayTask, runwayCreateBody } from '../../nodes/ActTwo/providers/runway-format';
-import { parseUseapiTask, useapiAdapter, encodeTaskId } from '../../nodes/ActTwo/providers/useapi';
+import { cometAdapter } from '../../nodes/ActTwo/providers/comet/adapter';
+import { liangxinAdapter, parseJobsRecord } from '../../nodes/ActTwo/providers/liangxin/adapter';
+import {
+	parseRunwayTask,
+	runwayCreateBody,
+} from '../../nodes/ActTwo/providers/common/runway-format';
+import {
+	parseUseapiTask,
+	useapiAdapter,
+	encodeTaskId,
+} from '../../nodes/ActTwo/providers/useapi/adapter';
 
 describe('Runway task shapes (providers.md 1.3)', () => {
 	it('maps every documented status', () => {

@@ -1,5 +1,5 @@
 /** Runway's input-URL rules (providers.md 1.5 b) as the node checks them before a create; see preflight.test.ts for the HTTP side. */
-import { runwayUrlRules } from '../../nodes/ActTwo/providers/runway-url-rules';
+import { runwayUrlRules } from '../../nodes/ActTwo/providers/runway/url-rules';
 
 const { urlProblems, headProblems } = runwayUrlRules;
 const ok = { status: 200, contentType: 'video/mp4', contentLength: 5_000_000 };

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { startedRenders } from '../../nodes/ActTwo/actions/task/started-renders';
-import type { NormalizedTask } from '../../nodes/ActTwo/providers/types';
+import type { NormalizedTask } from '../../nodes/ActTwo/core/types';
 
 /** The two things startedRenders reads: the node's execution context and the run index. */
 function nodeRun(context: Record<string, unknown>, runIndex: number): IExecuteFunctions {

@@ -1,15 +1,18 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
-import { ProviderError, classifyHttp } from '../../nodes/ActTwo/shared/errors';
+import { ProviderError, classifyHttp } from '../../nodes/ActTwo/core/errors';
+import { ADAPTERS } from '../../nodes/ActTwo/providers';
+
+const ERR = Object.fromEntries(Object.values(ADAPTERS).map((a) => [a.id, a.errors]));
 import {
 	backoffMs,
 	isRetryable,
 	retryAfterMs,
 	withRetry,
 } from '../../nodes/ActTwo/transport/retry';
-import { mapWithConcurrency } from '../../nodes/ActTwo/transport/limit';
+import { mapWithConcurrency } from '../../nodes/ActTwo/core/limit';
 
 const err = (status: number, body: unknown = {}, retryAfter: number | null = null) =>
-	new ProviderError('runway', classifyHttp('runway', status, body), status, body, retryAfter);
+	new ProviderError('runway', classifyHttp(status, body, ERR.runway), status, body, retryAfter);
 
 describe('Retry-After', () => {
 	it('reads seconds, HTTP dates and retry-after-ms', () => {
@@ -91,23 +94,27 @@ describe('retry policy: a create is never retried after an ambiguous failure', (
 describe('error categories', () => {
 	it('classifies each provider status', () => {
 		expect(
-			classifyHttp('useapi', 412, { error: 'You do not have enough credits to run this task.' })
+			classifyHttp(412, { error: 'You do not have enough credits to run this task.' }, ERR.useapi)
 				.category,
 		).toBe('credits');
-		expect(classifyHttp('useapi', 422, { error: 'MODERATED' }).category).toBe('moderation');
-		expect(classifyHttp('liangxin', 402, { code: 402, msg: 'Insufficient credits' }).category).toBe(
-			'credits',
-		);
-		expect(classifyHttp('liangxin', 422, { code: 422, msg: 'input.seed invalid' }).category).toBe(
+		expect(classifyHttp(422, { error: 'MODERATED' }, ERR.useapi).category).toBe('moderation');
+		expect(
+			classifyHttp(402, { code: 402, msg: 'Insufficient credits' }, ERR.liangxin).category,
+		).toBe('credits');
+		expect(classifyHttp(422, { code: 422, msg: 'input.seed invalid' }, ERR.liangxin).category).toBe(
 			'invalid_input',
 		);
 		expect(
-			classifyHttp('comet', 401, { error: { message: 'invalid token', type: 'comet_api_error' } }),
+			classifyHttp(
+				401,
+				{ error: { message: 'invalid token', type: 'comet_api_error' } },
+				ERR.comet,
+			),
 		).toMatchObject({ category: 'auth', message: 'invalid token' });
 		expect(
-			classifyHttp('runway', 429, { error: 'Your daily task limit has been reached.' }),
+			classifyHttp(429, { error: 'Your daily task limit has been reached.' }, ERR.runway),
 		).toMatchObject({ category: 'rate_limited', retryable: true });
-		expect(classifyHttp('useapi', 596, {}).retryable).toBe(false);
+		expect(classifyHttp(596, {}, ERR.useapi).retryable).toBe(false);
 	});
 });
 

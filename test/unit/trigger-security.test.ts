@@ -1,5 +1,6 @@
 import { DeliveryLedger } from '../../nodes/ActTwoTrigger/dedupe';
-import { kieSignature, safeEqual, verifyKieSignature } from '../../nodes/ActTwoTrigger/security';
+import { safeEqual } from '../../nodes/ActTwo/core/safe-equal';
+import { kieSignature, verifyKieSignature } from '../../nodes/ActTwo/providers/liangxin/signature';
 
 describe('callback security', () => {
 	it('compares secrets exactly', () => {

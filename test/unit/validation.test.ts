@@ -2,18 +2,19 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 
-import { mp4DurationFromStream, mp4DurationSeconds } from '../../nodes/ActTwo/shared/mp4';
+import { ADAPTERS } from '../../nodes/ActTwo/providers';
+import { mp4DurationFromStream, mp4DurationSeconds } from '../../nodes/ActTwo/core/mp4';
 import {
 	drivingDurationProblem,
 	validateCreateOptions,
-} from '../../nodes/ActTwo/shared/validation';
+} from '../../nodes/ActTwo/actions/helpers/validation';
 
 const asset = (...p: string[]) => readFileSync(join(__dirname, '..', '..', ...p));
 
 describe('create options', () => {
 	it('accepts the documented ranges', () => {
 		expect(
-			validateCreateOptions('runway', 'act_two', {
+			validateCreateOptions(ADAPTERS.runway, 'act_two', {
 				ratio: '1584:672',
 				expressionIntensity: 5,
 				seed: 4294967295,
@@ -21,7 +22,7 @@ describe('create options', () => {
 			}).ok,
 		).toBe(true);
 		expect(
-			validateCreateOptions('useapi', 'act_two', {
+			validateCreateOptions(ADAPTERS.useapi, 'act_two', {
 				seed: 2147483647,
 				maxJobs: 10,
 				replyRef: 'x'.repeat(1024),
@@ -29,7 +30,7 @@ describe('create options', () => {
 		).toBe(true);
 	});
 	it('names the field and the allowed values', () => {
-		const r = validateCreateOptions('runway', 'act_two', {
+		const r = validateCreateOptions(ADAPTERS.runway, 'act_two', {
 			ratio: '16:9',
 			expressionIntensity: 7,
 			seed: -1,
@@ -41,16 +42,18 @@ describe('create options', () => {
 		expect(problems).toMatch(/Seed must be a whole number from 0–4294967295/);
 	});
 	it('applies provider-specific limits', () => {
-		expect(validateCreateOptions('useapi', 'act_two', { seed: 0 }).ok).toBe(false);
-		expect(validateCreateOptions('useapi', 'act_two', { callbackUrl: 'ftp://x' }).ok).toBe(false);
-		expect(validateCreateOptions('comet', 'act_one', { ratio: '720:1280' })).toMatchObject({
+		expect(validateCreateOptions(ADAPTERS.useapi, 'act_two', { seed: 0 }).ok).toBe(false);
+		expect(validateCreateOptions(ADAPTERS.useapi, 'act_two', { callbackUrl: 'ftp://x' }).ok).toBe(
+			false,
+		);
+		expect(validateCreateOptions(ADAPTERS.comet, 'act_one', { ratio: '720:1280' })).toMatchObject({
 			ok: false,
 		});
 	});
 	it('ignores empty values', () => {
-		expect(validateCreateOptions('runway', 'act_two', { callbackUrl: '', replyRef: '' }).ok).toBe(
-			true,
-		);
+		expect(
+			validateCreateOptions(ADAPTERS.runway, 'act_two', { callbackUrl: '', replyRef: '' }).ok,
+		).toBe(true);
 	});
 });
 

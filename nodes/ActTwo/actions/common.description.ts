@@ -1,34 +1,35 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
+
+import type { ProviderAdapter } from '../core/types';
+import { ADAPTER_LIST, byName, DEFAULTS } from '../providers';
+
+const DEFAULT_PROVIDER = DEFAULTS.node;
 
 export const providerProperty: INodeProperties = {
 	displayName: 'Provider',
 	name: 'provider',
 	type: 'options',
 	noDataExpression: true,
-	options: [
-		{
-			name: 'CometAPI',
-			value: 'comet',
-			description: 'Act-Two (Runway format) and Act-One; URLs only',
-		},
-		{
-			name: 'LiangXin',
-			value: 'liangxin',
-			description: 'Unified jobs API (also Kie-style gateways); URLs only',
-		},
-		{
-			name: 'Runway',
-			value: 'runway',
-			description: "Runway's official developer API; polling only",
-		},
-		{
-			name: 'useapi.net',
-			value: 'useapi',
-			description: 'Your own Runway account through useapi.net; files are uploaded as assets',
-		},
-	],
-	default: 'runway',
+	options: byName(ADAPTER_LIST).map((a) => ({
+		name: a.displayName,
+		value: a.id,
+		description: a.summary,
+	})),
+	default: DEFAULT_PROVIDER,
 };
+
+/** Each provider's credential, shown for that provider only. */
+export const providerCredentials = (
+	adapters: readonly ProviderAdapter[],
+	required: boolean,
+): INodeCredentialDescription[] =>
+	adapters.map((a) => ({
+		name: a.credentialType,
+		required,
+		displayOptions: { show: { provider: [a.id] } },
+	}));
+
+const multiModel = ADAPTER_LIST.filter((a) => a.capabilities.models.length > 1);
 
 export const modelProperty = (operations: string[]): INodeProperties => ({
 	displayName: 'Model',
@@ -39,8 +40,10 @@ export const modelProperty = (operations: string[]): INodeProperties => ({
 		{ name: 'Act-Two (Face, Hands and Body)', value: 'act_two' },
 	],
 	default: 'act_two',
-	description: 'CometAPI serves Act-One on its own route; tasks of each model are read differently',
-	displayOptions: { show: { provider: ['comet'], resource: ['task'], operation: operations } },
+	description: 'The model of the render; tasks of each model are read differently',
+	displayOptions: {
+		show: { provider: multiModel.map((a) => a.id), resource: ['task'], operation: operations },
+	},
 });
 
 export const taskIdProperty = (operations: string[]): INodeProperties => ({
@@ -135,6 +138,9 @@ export const concurrencyOption: INodeProperties = {
 	type: 'number',
 	typeOptions: { minValue: 0 },
 	default: 0,
-	description:
-		'How many items are sent to the provider at once. 0 uses a safe default per provider (Runway 2, useapi.net 2, CometAPI 3, LiangXin 3).',
+	description: `How many items are sent to the provider at once. 0 uses a safe default per provider (${byName(
+		ADAPTER_LIST,
+	)
+		.map((a) => `${a.displayName} ${a.capabilities.defaultConcurrency}`)
+		.join(', ')}).`,
 };

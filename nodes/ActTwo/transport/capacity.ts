@@ -1,11 +1,11 @@
 import { sleep } from 'n8n-workflow';
 
-import { ProviderError } from '../shared/errors';
-import type { ApiClient, NormalizedTask } from '../providers/types';
+import { ProviderError } from '../core/errors';
+import type { ApiClient, NormalizedTask } from '../core/types';
 import { withoutCreateRetries } from './http';
-import { mapWithConcurrency } from './limit';
+import { mapWithConcurrency } from '../core/limit';
 import { isTerminal } from './poll';
-import { settle } from './settle';
+import { settle } from '../core/settle';
 
 export interface CapacityOptions {
 	/** How long one item may wait in all for a free render slot; 0 = no waiting (the transport's quick retries). */

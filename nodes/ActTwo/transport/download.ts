@@ -6,8 +6,8 @@ import type {
 	IWebhookFunctions,
 } from 'n8n-workflow';
 
-import { classifyHttp, ProviderError } from '../shared/errors';
-import type { NormalizedTask, ProviderId } from '../providers/types';
+import { classifyHttp, ProviderError } from '../core/errors';
+import type { NormalizedTask, ProviderId } from '../core/types';
 import { withRetry } from './retry';
 
 /**
@@ -40,7 +40,6 @@ export async function downloadVideo(
 				throw new ProviderError(
 					provider,
 					classifyHttp(
-						provider,
 						response.statusCode,
 						`The video download answered HTTP ${response.statusCode}`,
 					),

@@ -6,16 +6,18 @@ import type {
 	IWebhookFunctions,
 } from 'n8n-workflow';
 
-import { classifyHttp, ProviderError } from '../shared/errors';
-import type { ApiClient, ApiRequest, ProviderId } from '../providers/types';
-import { isBlobLike } from './multipart';
+import { classifyHttp, ProviderError } from '../core/errors';
+import type { ApiClient, ApiRequest, ErrorRules, ProviderId } from '../core/types';
+import { isBlobLike } from '../core/multipart';
 import { retryAfterMs, withRetry } from './retry';
-import { settle } from './settle';
+import { settle } from '../core/settle';
 
 export type HttpContext = IExecuteFunctions | IWebhookFunctions;
 
 export interface ClientConfig {
 	provider: ProviderId;
+	/** The provider's own reading of its error codes. */
+	errors?: ErrorRules;
 	credentialType: string;
 	baseUrl: string;
 	signal?: AbortSignal;
@@ -160,9 +162,9 @@ async function send(ctx: HttpContext, config: ClientConfig, req: ApiRequest): Pr
 	const headers = response.headers as IDataObject;
 	if (response.statusCode >= 400) {
 		const detail = classifyHttp(
-			config.provider,
 			response.statusCode,
 			body === MALFORMED ? maskSecrets(String(response.body ?? ''), config.secrets) : body,
+			config.errors,
 		);
 		throw new ProviderError(
 			config.provider,
@@ -189,7 +191,7 @@ async function send(ctx: HttpContext, config: ClientConfig, req: ApiRequest): Pr
 	if (businessCode !== null) {
 		throw new ProviderError(
 			config.provider,
-			classifyHttp(config.provider, businessCode, body),
+			classifyHttp(businessCode, body, config.errors),
 			response.statusCode,
 			body,
 			retryAfterMs(headers),

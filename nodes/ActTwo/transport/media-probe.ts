@@ -1,8 +1,8 @@
 import type { IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 
-import { mp4DurationFromRanges } from '../shared/mp4';
-import type { UrlHead } from '../providers/types';
-import { settle } from './settle';
+import { mp4DurationFromRanges } from '../core/mp4';
+import type { UrlHead } from '../core/types';
+import { settle } from '../core/settle';
 
 /**
  * Looks at an input URL on its media host before anything is sent to the provider: a HEAD (for providers

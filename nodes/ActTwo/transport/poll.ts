@@ -1,10 +1,10 @@
 import { sleep } from 'n8n-workflow';
 
-import { ProviderError } from '../shared/errors';
-import { TERMINAL_STATUSES } from '../providers/types';
-import type { NormalizedTask } from '../providers/types';
-import { mapWithConcurrency } from './limit';
-import { settle } from './settle';
+import { ProviderError } from '../core/errors';
+import { TERMINAL_STATUSES } from '../core/types';
+import type { NormalizedTask } from '../core/types';
+import { mapWithConcurrency } from '../core/limit';
+import { settle } from '../core/settle';
 
 export interface PollOptions {
 	intervalMs: number;

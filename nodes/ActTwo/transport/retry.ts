@@ -1,8 +1,8 @@
 import { sleep } from 'n8n-workflow';
 
-import { ProviderError } from '../shared/errors';
-import { settle } from './settle';
-import type { RetryPolicy } from '../providers/types';
+import { ProviderError } from '../core/errors';
+import { settle } from '../core/settle';
+import type { RetryPolicy } from '../core/types';
 
 export interface RetryOptions {
 	policy: RetryPolicy;

@@ -61,7 +61,12 @@ beforeAll(async () => {
 	server = createServer((req, res) => {
 		void (async () => {
 			const body = await readBody(req);
-			seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: body.toString('utf8') });
+			seen.push({
+				method: req.method ?? '',
+				url: req.url ?? '',
+				headers: req.headers,
+				body: body.toString('utf8'),
+			});
 			const url = new URL(req.url ?? '/', 'http://x');
 			const send = (status: number, json: unknown) => {
 				res.writeHead(status, { 'content-type': 'application/json' });
@@ -74,7 +79,9 @@ beforeAll(async () => {
 				return send(401, { error: 'unauthorized' });
 			}
 			if (url.pathname === '/v1/organization') {
-				const ok = req.headers.authorization === 'Bearer good' && req.headers['x-runway-version'] !== undefined;
+				const ok =
+					req.headers.authorization === 'Bearer good' &&
+					req.headers['x-runway-version'] !== undefined;
 				return ok ? send(200, { creditBalance: 10 }) : send(401, { error: 'unauthorized' });
 			}
 			if (url.pathname === '/v1/thing') {
@@ -84,7 +91,9 @@ beforeAll(async () => {
 				});
 			}
 			if (url.pathname === '/v1/upper' && req.method === 'POST') {
-				res.writeHead(200, { 'content-type': req.headers['content-type'] ?? 'application/octet-stream' });
+				res.writeHead(200, {
+					'content-type': req.headers['content-type'] ?? 'application/octet-stream',
+				});
 				res.end(Buffer.from(body.toString('utf8').toUpperCase(), 'utf8'));
 				return;
 			}
@@ -103,7 +112,10 @@ beforeAll(async () => {
 					await post({ status: 'running' });
 					setTimeout(() => {
 						void (async () => {
-							await post({ status: 'done' }, callbackUrl.replace(/signature=[^&]+/, 'signature=forged'));
+							await post(
+								{ status: 'done' },
+								callbackUrl.replace(/signature=[^&]+/, 'signature=forged'),
+							);
 							await post({ status: 'running' });
 							await post({ status: 'done', url: 'https://cdn/y.mp4' });
 							await post({ status: 'done' });
@@ -112,7 +124,8 @@ beforeAll(async () => {
 				}
 				return send(201, { id: 'job-1' });
 			}
-			if (url.pathname === '/v1/subscriptions' && req.method === 'POST') return send(201, { id: 'sub-1' });
+			if (url.pathname === '/v1/subscriptions' && req.method === 'POST')
+				return send(201, { id: 'sub-1' });
 			return send(404, { error: 'not found' });
 		})();
 	});
@@ -157,7 +170,10 @@ describe('runWorkflow: real engine, real HTTP', () => {
 	});
 
 	test('pinData on the trigger feeds N items (the engine skips the pinned node)', async () => {
-		const wf = chain([node('Start', MANUAL_TRIGGER_TYPE), node('Probe', PROBE_TYPE, { operation: 'failWhen' })]);
+		const wf = chain([
+			node('Start', MANUAL_TRIGGER_TYPE),
+			node('Probe', PROBE_TYPE, { operation: 'failWhen' }),
+		]);
 		wf.pinData = { Start: [{ json: { a: 1 } }, { json: { a: 2 } }] };
 		const result = await runWorkflow(wf, base());
 		expect(result.status).toBe('success');
@@ -170,7 +186,12 @@ describe('runWorkflow: real engine, real HTTP', () => {
 	test('a node error without continueOnFail ends the run with status error', async () => {
 		const wf = chain([
 			node('Start', MANUAL_TRIGGER_TYPE),
-			node('Probe', PROBE_TYPE, { operation: 'request', path: '/v1/missing' }, { credentials: cred }),
+			node(
+				'Probe',
+				PROBE_TYPE,
+				{ operation: 'request', path: '/v1/missing' },
+				{ credentials: cred },
+			),
 		]);
 		const result = await runWorkflow(wf, base());
 		expect(result.status).toBe('error');
@@ -180,7 +201,9 @@ describe('runWorkflow: real engine, real HTTP', () => {
 
 	test('an unknown node type fails fast with the registered types listed', async () => {
 		const wf = chain([node('Start', MANUAL_TRIGGER_TYPE), node('X', 'n8n-nodes-act-two.nope')]);
-		await expect(runWorkflow(wf, base())).rejects.toThrow(/unknown type "n8n-nodes-act-two.nope".*n8n-nodes-base.manualTrigger/);
+		await expect(runWorkflow(wf, base())).rejects.toThrow(
+			/unknown type "n8n-nodes-act-two.nope".*n8n-nodes-base.manualTrigger/,
+		);
 	});
 
 	test('missing credentials surface as a node error', async () => {
@@ -197,7 +220,9 @@ describe('runWorkflow: real engine, real HTTP', () => {
 describe('testCredential (CredentialsTester semantics)', () => {
 	test('2xx is OK, non-2xx is an Error, rules and connection errors are honoured', async () => {
 		const opts = { credentialTypes: [HarnessTestApi] };
-		await expect(testCredential('harnessTestApi', { apiKey: 'good', baseUrl }, opts)).resolves.toEqual({
+		await expect(
+			testCredential('harnessTestApi', { apiKey: 'good', baseUrl }, opts),
+		).resolves.toEqual({
 			status: 'OK',
 			message: 'Connection successful!',
 		});
@@ -209,18 +234,26 @@ describe('testCredential (CredentialsTester semantics)', () => {
 		expect(bad.status).toBe('Error');
 		expect(bad.message).toMatch(/Unauthorized|401/);
 
-		await expect(testCredential('harnessTestApi', { apiKey: 'teapot', baseUrl }, opts)).resolves.toEqual({
+		await expect(
+			testCredential('harnessTestApi', { apiKey: 'teapot', baseUrl }, opts),
+		).resolves.toEqual({
 			status: 'Error',
 			message: 'Teapot says no',
 		});
 
-		const down = await testCredential('harnessTestApi', { apiKey: 'good', baseUrl: 'http://127.0.0.1:9' }, opts);
+		const down = await testCredential(
+			'harnessTestApi',
+			{ apiKey: 'good', baseUrl: 'http://127.0.0.1:9' },
+			opts,
+		);
 		expect(down.status).toBe('Error');
 		expect(down.message).toMatch(/ECONNREFUSED/);
 	});
 
 	test("works with the package's own credential classes loaded from source (runwayApi)", async () => {
-		await expect(testCredential('runwayApi', { apiKey: 'good', baseUrl: `${baseUrl}/` })).resolves.toEqual({
+		await expect(
+			testCredential('runwayApi', { apiKey: 'good', baseUrl: `${baseUrl}/` }),
+		).resolves.toEqual({
 			status: 'OK',
 			message: 'Connection successful!',
 		});
@@ -238,7 +271,12 @@ describe('binary data (BinaryDataService, filesystem mode)', () => {
 				'Items',
 				SET_ITEMS_TYPE,
 				setItemsParameters([
-					{ json: { n: 1 }, binary: { data: { text: 'hello act-two', mimeType: 'text/plain', fileName: 'clip.txt' } } },
+					{
+						json: { n: 1 },
+						binary: {
+							data: { text: 'hello act-two', mimeType: 'text/plain', fileName: 'clip.txt' },
+						},
+					},
 				]),
 			),
 			node('Probe', PROBE_TYPE, { operation: 'binaryEcho' }, { credentials: cred }),
@@ -255,7 +293,11 @@ describe('binary data (BinaryDataService, filesystem mode)', () => {
 });
 
 describe('node settings: continueOnFail / onError', () => {
-	const items = setItemsParameters([{ json: { fail: false } }, { json: { fail: true } }, { json: { fail: false } }]);
+	const items = setItemsParameters([
+		{ json: { fail: false } },
+		{ json: { fail: true } },
+		{ json: { fail: false } },
+	]);
 
 	test("onError 'continueErrorOutput' routes failed items to the error output", async () => {
 		const wf = chain(
@@ -268,7 +310,10 @@ describe('node settings: continueOnFail / onError', () => {
 			],
 			{
 				Probe: {
-					main: [[{ node: 'OK', type: 'main', index: 0 }], [{ node: 'Errors', type: 'main', index: 0 }]],
+					main: [
+						[{ node: 'OK', type: 'main', index: 0 }],
+						[{ node: 'Errors', type: 'main', index: 0 }],
+					],
 				},
 				OK: { main: [[]] },
 			},
@@ -290,7 +335,11 @@ describe('node settings: continueOnFail / onError', () => {
 		]);
 		const result = await runWorkflow(wf, base());
 		expect(result.status).toBe('success');
-		expect(result.outputs('Probe').map((i) => i.json.error ?? 'ok')).toEqual(['ok', 'Item 1 asked to fail', 'ok']);
+		expect(result.outputs('Probe').map((i) => i.json.error ?? 'ok')).toEqual([
+			'ok',
+			'Item 1 asked to fail',
+			'ok',
+		]);
 	});
 
 	test('legacy continueOnFail: true behaves like continueRegularOutput', async () => {
@@ -306,7 +355,11 @@ describe('node settings: continueOnFail / onError', () => {
 
 describe('cancellation', () => {
 	const sleepy = () =>
-		chain([node('Start', MANUAL_TRIGGER_TYPE), node('Probe', PROBE_TYPE, { operation: 'sleep', ms: 30_000 }), node('After', NO_OP_TYPE)]);
+		chain([
+			node('Start', MANUAL_TRIGGER_TYPE),
+			node('Probe', PROBE_TYPE, { operation: 'sleep', ms: 30_000 }),
+			node('After', NO_OP_TYPE),
+		]);
 
 	test('aborting the signal cancels the run and aborts getExecutionCancelSignal() mid-sleep', async () => {
 		const controller = new AbortController();
@@ -362,10 +415,15 @@ describe('wait and resume', () => {
 		expect(result.status).toBe('waiting');
 		expect(result.waitTill?.getTime()).toBeGreaterThanOrEqual(before + 59_000);
 		expect(result.resumeUrl).toMatch(
-			new RegExp(`^http://localhost:5678/webhook-waiting/${result.executionId}\\?signature=[0-9a-f]{64}$`),
+			new RegExp(
+				`^http://localhost:5678/webhook-waiting/${result.executionId}\\?signature=[0-9a-f]{64}$`,
+			),
 		);
 		const job = seen.find((s) => s.url.startsWith('/v1/jobs'));
-		expect(JSON.parse(job!.body)).toEqual({ callbackUrl: result.resumeUrl, executionId: result.executionId });
+		expect(JSON.parse(job!.body)).toEqual({
+			callbackUrl: result.resumeUrl,
+			executionId: result.executionId,
+		});
 		expect(result.outputs('Probe')[0].json.resumeUrl).toBe(result.resumeUrl);
 		expect(result.runs('After')).toHaveLength(0);
 	});
@@ -392,10 +450,16 @@ describe('wait and resume', () => {
 			callbackMode = 'http';
 			const waiting = await runWorkflow(waitingWorkflow(), { ...base(), ...hooks.runOptions() });
 			expect(waiting.status).toBe('waiting');
-			expect(waiting.resumeUrl.startsWith(`${hooks.baseUrl}webhook-waiting/${waiting.executionId}?signature=`)).toBe(true);
+			expect(
+				waiting.resumeUrl.startsWith(
+					`${hooks.baseUrl}webhook-waiting/${waiting.executionId}?signature=`,
+				),
+			).toBe(true);
 			const done = await hooks.waitForStatus(waiting.executionId, ['success', 'error'], 10_000);
 			expect(done.status).toBe('success');
-			expect(done.outputs('After').map((i) => i.json.callback)).toEqual([{ status: 'done', url: 'https://cdn/y.mp4' }]);
+			expect(done.outputs('After').map((i) => i.json.callback)).toEqual([
+				{ status: 'done', url: 'https://cdn/y.mp4' },
+			]);
 			await new Promise((resolve) => setTimeout(resolve, 100));
 			expect(callbackAnswers.map((a) => a.status)).toEqual([409, 401, 200, 200, 409]);
 			expect(JSON.parse(callbackAnswers[2].body)).toEqual({ ok: true, waiting: true });
@@ -414,7 +478,10 @@ describe('wait and resume', () => {
 
 describe('trigger webhooks', () => {
 	const triggerWorkflow = () =>
-		chain([node('Probe Trigger', PROBE_TRIGGER_TYPE, {}, { credentials: cred, webhookId: 'wh-1' }), node('After', NO_OP_TYPE)]);
+		chain([
+			node('Probe Trigger', PROBE_TRIGGER_TYPE, {}, { credentials: cred, webhookId: 'wh-1' }),
+			node('After', NO_OP_TYPE),
+		]);
 
 	test('runTriggerWebhook calls webhook() with a real WebhookContext and runs the workflow', async () => {
 		const staticData = {};
@@ -427,7 +494,11 @@ describe('trigger webhooks', () => {
 		};
 		const first = await runTriggerWebhook(triggerWorkflow(), 'Probe Trigger', request, opts);
 		expect(first.response.webhookResponse).toEqual({ received: true });
-		expect(first.workflowData?.[0][0].json).toEqual({ event: { kind: 'task.succeeded' }, query: { a: '1' }, deliveries: 1 });
+		expect(first.workflowData?.[0][0].json).toEqual({
+			event: { kind: 'task.succeeded' },
+			query: { a: '1' },
+			deliveries: 1,
+		});
 		expect(first.run?.status).toBe('success');
 		expect(first.run?.outputs('After')[0].json.deliveries).toBe(1);
 
@@ -439,7 +510,9 @@ describe('trigger webhooks', () => {
 	test('runWebhookMethod runs webhookMethods with a real HookContext (URL, credentials, static data)', async () => {
 		const staticData = {};
 		const opts = { ...base(), staticData };
-		await expect(runWebhookMethod(triggerWorkflow(), 'Probe Trigger', 'checkExists', opts)).resolves.toMatchObject({
+		await expect(
+			runWebhookMethod(triggerWorkflow(), 'Probe Trigger', 'checkExists', opts),
+		).resolves.toMatchObject({
 			result: false,
 		});
 		const created = await runWebhookMethod(triggerWorkflow(), 'Probe Trigger', 'create', opts);
@@ -449,8 +522,14 @@ describe('trigger webhooks', () => {
 		expect(sub?.headers.authorization).toBe('Bearer k1');
 		expect(JSON.parse(sub!.body)).toEqual({ url: created.webhookUrl });
 		expect(created.staticData).toEqual({ 'node:Probe Trigger': { subscriptionId: 'sub-1' } });
-		const prod = await runWebhookMethod(triggerWorkflow(), 'Probe Trigger', 'checkExists', { ...opts, mode: 'webhook' });
-		expect(prod).toMatchObject({ result: true, webhookUrl: 'http://localhost:5678/webhook/wh-1/probe-events' });
+		const prod = await runWebhookMethod(triggerWorkflow(), 'Probe Trigger', 'checkExists', {
+			...opts,
+			mode: 'webhook',
+		});
+		expect(prod).toMatchObject({
+			result: true,
+			webhookUrl: 'http://localhost:5678/webhook/wh-1/probe-events',
+		});
 	});
 
 	test('a node answering on the raw response (401) with noWebhookResponse', async () => {
@@ -468,10 +547,17 @@ describe('trigger webhooks', () => {
 
 describe('execution id, static data, $execution.resumeUrl', () => {
 	test('static data persists across runs sharing a staticData object; ids and URLs are per execution', async () => {
-		const wf = chain([node('Start', MANUAL_TRIGGER_TYPE), node('Probe', PROBE_TYPE, { operation: 'info' })]);
+		const wf = chain([
+			node('Start', MANUAL_TRIGGER_TYPE),
+			node('Probe', PROBE_TYPE, { operation: 'info' }),
+		]);
 		const staticData = {};
 		const first = await runWorkflow(wf, { ...base(), staticData });
-		const second = await runWorkflow(wf, { ...base(), staticData, instanceBaseUrl: 'https://n8n.example.com/' });
+		const second = await runWorkflow(wf, {
+			...base(),
+			staticData,
+			instanceBaseUrl: 'https://n8n.example.com/',
+		});
 		const [a, b] = [first.outputs('Probe')[0].json, second.outputs('Probe')[0].json];
 		expect(a.calls).toBe(1);
 		expect(b.calls).toBe(2);
@@ -479,7 +565,9 @@ describe('execution id, static data, $execution.resumeUrl', () => {
 		expect(b.executionId).not.toBe(a.executionId);
 		expect(a.mode).toBe('manual');
 		expect(a.resumeUrl).toBe(first.resumeUrl);
-		expect(b.resumeUrl).toMatch(new RegExp(`^https://n8n\\.example\\.com/webhook-waiting/${second.executionId}\\?signature=`));
+		expect(b.resumeUrl).toMatch(
+			new RegExp(`^https://n8n\\.example\\.com/webhook-waiting/${second.executionId}\\?signature=`),
+		);
 		expect(second.staticData).toEqual({ 'node:Probe': { calls: 2 } });
 	});
 

@@ -1,4 +1,3 @@
- 
 /**
  * The Act-Two Tool called by an AI agent, both ways n8n's agents call tools: an engine request (the tool runs
  * as a regular node whose output is rewired to the agent) and a sub-node call (`tool.invoke`). The agent gets
@@ -97,27 +96,30 @@ const URL_ONLY_KEYS = [
 	'videoUrl',
 ];
 
-describe.each(PROVIDERS)('%s: Create as an agent tool, output "Task and Video File"', (provider) => {
-	it.each(PATHS)('%s → the agent gets the video URL, no binary data, one render', (path) =>
-		withSim(async (sim) => {
-			const { call } = await callTool(sim, provider, path);
-			expect(call).toMatchObject({ path, tool: 'Act-Two', error: null, binary: [] });
-			expect(call.response).toHaveLength(1);
-			const [answer] = call.response;
-			const keys = Object.keys(answer).filter((k) => k !== 'estimatedCreditsNote');
-			expect(keys.sort()).toEqual(URL_ONLY_KEYS);
-			expect('estimatedCreditsNote' in answer).toBe(answer.estimatedCredits === null);
-			expect(answer).toMatchObject({
-				provider,
-				status: 'succeeded',
-				videoUrl: expect.stringMatching(new RegExp(`^${sim.url}/files/.+\\.mp4`)),
-			});
-			expect(sim.tasks()).toHaveLength(1);
-			expect(answer.taskId).toBe(sim.tasks()[0].id);
-			expect(createRequests(sim, provider)).toHaveLength(1);
-		}),
-	);
-});
+describe.each(PROVIDERS)(
+	'%s: Create as an agent tool, output "Task and Video File"',
+	(provider) => {
+		it.each(PATHS)('%s → the agent gets the video URL, no binary data, one render', (path) =>
+			withSim(async (sim) => {
+				const { call } = await callTool(sim, provider, path);
+				expect(call).toMatchObject({ path, tool: 'Act-Two', error: null, binary: [] });
+				expect(call.response).toHaveLength(1);
+				const [answer] = call.response;
+				const keys = Object.keys(answer).filter((k) => k !== 'estimatedCreditsNote');
+				expect(keys.sort()).toEqual(URL_ONLY_KEYS);
+				expect('estimatedCreditsNote' in answer).toBe(answer.estimatedCredits === null);
+				expect(answer).toMatchObject({
+					provider,
+					status: 'succeeded',
+					videoUrl: expect.stringMatching(new RegExp(`^${sim.url}/files/.+\\.mp4`)),
+				});
+				expect(sim.tasks()).toHaveLength(1);
+				expect(answer.taskId).toBe(sim.tasks()[0].id);
+				expect(createRequests(sim, provider)).toHaveLength(1);
+			}),
+		);
+	},
+);
 
 describe('refusals and failures reach the agent as error messages (useapi)', () => {
 	it.each(PATHS)('%s: "Until Callback" → refused before anything is sent', (path) =>

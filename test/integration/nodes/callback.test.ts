@@ -1,4 +1,3 @@
- 
 /**
  * Create with "Until Callback": the execution parks (status waiting), the provider gets the execution's resume
  * URL as its callback URL, and the callbacks the simulator really sent are delivered to the resume webhook.

@@ -1,4 +1,3 @@
- 
 /** Create for every provider: URL, binary and asset inputs, generation options, wait modes, output modes. */
 import { readBinary, runWorkflow } from '../../harness';
 import type { SimProvider, Simulator } from '../../simulator';

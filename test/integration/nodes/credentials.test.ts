@@ -1,4 +1,3 @@
- 
 /** The four credential types' own tests (n8n's "Test" button) against the simulator. */
 import { testCredential } from '../../harness';
 import { startSimulator, type Simulator } from '../../simulator';

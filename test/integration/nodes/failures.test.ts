@@ -1,4 +1,3 @@
- 
 /** Failed renders (moderation, credits), cancellation mid-poll, timeouts, and CometAPI's answer-shape quirks. */
 import { runWorkflow, startWorkflow } from '../../harness';
 import type { SimProvider, Simulator } from '../../simulator';

@@ -1,4 +1,3 @@
- 
 /** Get, Wait (many tasks together), Cancel, Download Video and Upload, chained after Create the way users chain them. */
 import type { INode } from 'n8n-workflow';
 

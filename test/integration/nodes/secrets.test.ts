@@ -1,4 +1,3 @@
- 
 /** No API key may appear in an output item, an error message or description, or anywhere in the run data. */
 import { runWorkflow } from '../../harness';
 import type { RunResult } from '../../harness';

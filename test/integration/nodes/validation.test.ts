@@ -1,4 +1,3 @@
- 
 /** Validation before spending credits: bad parameters and inputs fail before any request reaches the provider. */
 import { runWorkflow } from '../../harness';
 import type { SimProvider, Simulator } from '../../simulator';

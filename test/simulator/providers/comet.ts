@@ -1,4 +1,3 @@
- 
 import { randomBytes } from 'node:crypto';
 
 import { type Ctx, type Route, isPlainObject } from '../http';

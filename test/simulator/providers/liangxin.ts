@@ -1,4 +1,3 @@
- 
 import { createHmac } from 'node:crypto';
 
 import { type Ctx, type Route, isPlainObject } from '../http';

@@ -1,9 +1,21 @@
 import { NodeOperationError } from 'n8n-workflow';
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+	INodePropertyOptions,
+} from 'n8n-workflow';
 
-import { providerContext } from '../../shared/context';
-import { runPerItem } from '../../shared/items';
-import { loadBinary } from '../../shared/media';
+import { providerContext } from '../helpers/context';
+import { runPerItem } from '../helpers/items';
+import { loadBinary } from '../helpers/media';
+
+export const option: INodePropertyOptions = {
+	name: 'Upload',
+	value: 'upload',
+	action: 'Upload a file',
+	description: 'Turn a file into a provider asset for later renders',
+};
 
 export const description: INodeProperties[] = [
 	{
@@ -35,7 +47,8 @@ export const description: INodeProperties[] = [
 /** Turns a file into a provider asset (useapi.net asset ID, Runway runway:// URI valid for 24 h). */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const pctx = await providerContext(this, this.getNodeParameter('provider', 0) as string);
-	if (pctx.adapter.capabilities.upload === 'none') {
+	const upload = pctx.adapter.capabilities.uploads ? pctx.adapter.upload : undefined;
+	if (!upload) {
 		throw new NodeOperationError(
 			this.getNode(),
 			`${pctx.adapter.displayName} has no upload endpoint: it takes public URLs only`,
@@ -66,7 +79,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				},
 				pctx.adapter,
 			);
-			const result = await pctx.adapter.upload(pctx.client, { ...file, forceUpload: true });
+			const result = await upload(pctx.client, { ...file, forceUpload: true });
 			const assetId = result.ref.kind === 'asset' ? result.ref.assetId : result.ref.uri;
 			return [
 				{

@@ -5,11 +5,11 @@ import type {
 	IWebhookDescription,
 } from 'n8n-workflow';
 
-import type { ProviderContext } from '../../shared/context';
-import { taskJson } from '../../shared/output';
-import type { NormalizedTask } from '../../providers/types';
+import type { ProviderContext } from '../helpers/context';
+import { taskJson } from '../helpers/output';
+import type { NormalizedTask } from '../../core/types';
 import { isTerminal } from '../../transport/poll';
-import { settle } from '../../transport/settle';
+import { settle } from '../../core/settle';
 import { watchForLostCallback } from './callback-watch';
 import { readOutputSettings, readWaitSettings, waitAndOutput } from './finish';
 

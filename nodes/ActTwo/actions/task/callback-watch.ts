@@ -1,7 +1,7 @@
 import { sleep } from 'n8n-workflow';
 import type { IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 
-import { settle } from '../../transport/settle';
+import { settle } from '../../core/settle';
 
 /** The body the watch posts to the resume URL: "look this task up now" (the webhook believes only the API). */
 export const CHECK_FIELD = 'actTwoCheck';

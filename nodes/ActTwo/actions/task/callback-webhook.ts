@@ -5,17 +5,19 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { providerContext } from '../../shared/context';
-import type { ProviderContext } from '../../shared/context';
-import { ProviderError } from '../../shared/errors';
-import { taskJson } from '../../shared/output';
-import type { OutputMode } from '../../shared/output';
-import type { ModelId, NormalizedTask } from '../../providers/types';
+import { readModel } from '../helpers/model';
+import { DEFAULTS } from '../../providers';
+import { providerContext } from '../helpers/context';
+import type { ProviderContext } from '../helpers/context';
+import { ProviderError } from '../../core/errors';
+import { taskJson } from '../helpers/output';
+import type { OutputMode } from '../helpers/output';
+import type { ModelId, NormalizedTask } from '../../core/types';
 import { videoBinary } from '../../transport/download';
 import { withDeadline } from '../../transport/http';
 import { isTerminal } from '../../transport/poll';
-import { settle } from '../../transport/settle';
-import { isForeignBody } from '../../shared/callback-body';
+import { settle } from '../../core/settle';
+import { isForeignBody } from '../../core/callback-body';
 import { CHECK_FIELD } from './callback-watch';
 
 /**
@@ -90,9 +92,9 @@ async function handle(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const expected = ctx.evaluateExpression('{{ $json.taskId }}', 0);
 	if (typeof expected !== 'string' || expected === '')
 		return reply(ctx, refuse(409, 'this execution is not waiting for a render'));
-	const provider = ctx.getNodeParameter('provider', 'runway') as string;
-	const model = (ctx.getNodeParameter('model', 'act_two') as ModelId) ?? 'act_two';
+	const provider = ctx.getNodeParameter('provider', DEFAULTS.node) as string;
 	const pctx = await providerContext(ctx, provider);
+	const model = readModel(ctx, 0, pctx.adapter);
 
 	const claim = readClaim(pctx, ctx.getBodyData(), expected);
 	if (claim.answer) return reply(ctx, claim.answer);
@@ -104,10 +106,10 @@ async function handle(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 
 	// Providers do not sign callbacks: believe only the provider's API.
 	const parked = ctx.evaluateExpression('{{ $json.model }}', 0);
-	const readModel: ModelId =
+	const taskModel: ModelId =
 		claim.task?.model === 'act_one' || parked === 'act_one' ? 'act_one' : model;
 	const read = await settle(
-		pctx.adapter.get(withDeadline(pctx.client, Date.now() + CONFIRM_MS), expected, readModel),
+		pctx.adapter.get(withDeadline(pctx.client, Date.now() + CONFIRM_MS), expected, taskModel),
 	);
 	if (!read.ok)
 		return reply(

@@ -1,21 +1,34 @@
 import { NodeOperationError } from 'n8n-workflow';
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+	INodePropertyOptions,
+} from 'n8n-workflow';
 
-import { providerContext } from '../../shared/context';
-import { readTaskId, runPerItem } from '../../shared/items';
+import { providerContext } from '../helpers/context';
+import { readTaskId, runPerItem } from '../helpers/items';
+import { providerNames } from '../../providers';
 import { taskIdProperty } from '../common.description';
+
+export const option: INodePropertyOptions = {
+	name: 'Cancel',
+	value: 'cancel',
+	action: 'Cancel a render',
+	description: 'Cancel a running task, where the provider can',
+};
 
 export const description: INodeProperties[] = [taskIdProperty(['cancel'])];
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const pctx = await providerContext(this, this.getNodeParameter('provider', 0) as string);
-	if (!pctx.adapter.capabilities.cancel) {
+	const cancel = pctx.adapter.capabilities.cancel ? pctx.adapter.cancel : undefined;
+	if (!cancel) {
 		throw new NodeOperationError(
 			this.getNode(),
 			`${pctx.adapter.displayName} has no way to cancel a task`,
 			{
-				description:
-					'Only Runway and useapi.net can cancel. The render goes on and is billed as usual.',
+				description: `Only ${providerNames((a) => a.capabilities.cancel)} can cancel. The render goes on and is billed as usual.`,
 			},
 		);
 	}
@@ -25,7 +38,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		pctx.adapter.capabilities.defaultConcurrency,
 		async (i) => {
 			const taskId = readTaskId(this, i);
-			await pctx.adapter.cancel(pctx.client, taskId, 'act_two');
+			await cancel(pctx.client, taskId, pctx.adapter.capabilities.models[0]);
 			return [{ json: { provider: pctx.adapter.id, taskId, cancelled: true } }];
 		},
 	);

@@ -1,6 +1,32 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { MODEL_NAMES } from '../../core/types';
+import type { CreateOption, ModelId, ProviderAdapter } from '../../core/types';
+import { ADAPTER_LIST, byName, providersWhere } from '../../providers';
 import { modelProperty } from '../common.description';
+
+const MODELS = Object.keys(MODEL_NAMES) as ModelId[];
+const takes = (a: ProviderAdapter, option: CreateOption) =>
+	Object.values(a.options).some((list) => list?.includes(option));
+const callsBack = (a: ProviderAdapter) => a.capabilities.callbacks.length > 0;
+
+/** Shown for the providers that take an option, hidden for models no provider takes it with. */
+function takenBy(option: CreateOption) {
+	const hide = MODELS.filter(
+		(m) =>
+			ADAPTER_LIST.some((a) => a.capabilities.models.includes(m)) &&
+			!ADAPTER_LIST.some((a) => a.options[m]?.includes(option)),
+	);
+	return {
+		show: { '/provider': providersWhere((a) => takes(a, option)) },
+		...(hide.length ? { hide: { '/model': hide } } : {}),
+	};
+}
+
+const seedRanges = () =>
+	byName(ADAPTER_LIST.filter((a) => takes(a, 'seed')))
+		.map((a) => `${a.displayName}: ${a.limits.seed.min}–${a.limits.seed.max}`)
+		.join('; ');
 
 const show = (extra: Record<string, Array<string | boolean>> = {}) => ({
 	show: { resource: ['task'], operation: ['create'], ...extra },
@@ -109,7 +135,7 @@ export const createFields: INodeProperties[] = [
 				name: 'Until Callback (No Worker Held)',
 				value: 'callback',
 				description:
-					'Park the execution and resume it when the provider calls back; survives restarts (useapi.net, CometAPI Act-One, LiangXin)',
+					'Park the execution and resume it when the provider calls back; survives restarts',
 			},
 		],
 		default: 'none',
@@ -138,7 +164,7 @@ export const createFields: INodeProperties[] = [
 				default: true,
 				description:
 					'Whether to transfer body movement and gestures as well as the face (image characters)',
-				displayOptions: { hide: { '/model': ['act_one'] } },
+				displayOptions: takenBy('bodyControl'),
 			},
 			{
 				displayName: 'Callback URL',
@@ -147,17 +173,16 @@ export const createFields: INodeProperties[] = [
 				default: '',
 				placeholder: 'https://n8n.example.com/webhook/…/act-two?secret=…',
 				description:
-					'Where the provider posts the result: paste the Act-Two Trigger node’s production URL here (useapi.net, CometAPI Act-One, LiangXin)',
-				displayOptions: { show: { '/provider': ['useapi', 'comet', 'liangxin'] } },
+					'Where the provider posts the result: paste the Act-Two Trigger node’s production URL here',
+				displayOptions: { show: { '/provider': providersWhere(callsBack) } },
 			},
 			{
 				displayName: 'Explore Mode',
 				name: 'exploreMode',
 				type: 'boolean',
 				default: false,
-				description:
-					'Whether to run as a relaxed, credit-free generation (Runway Unlimited plans, useapi.net only)',
-				displayOptions: { show: { '/provider': ['useapi'] } },
+				description: 'Whether to run as a relaxed, credit-free generation (Runway Unlimited plans)',
+				displayOptions: takenBy('exploreMode'),
 			},
 			{
 				displayName: 'Expression Intensity',
@@ -166,7 +191,7 @@ export const createFields: INodeProperties[] = [
 				typeOptions: { minValue: 1, maxValue: 5, numberPrecision: 0 },
 				default: 3,
 				description: 'How strongly facial expressions are transferred, 1 to 5',
-				displayOptions: { hide: { '/model': ['act_one'] } },
+				displayOptions: takenBy('expressionIntensity'),
 			},
 			{
 				displayName: 'Max Jobs',
@@ -175,8 +200,8 @@ export const createFields: INodeProperties[] = [
 				typeOptions: { minValue: 1, maxValue: 10 },
 				default: 1,
 				description:
-					'How many Runway tasks useapi.net may run in parallel on the linked account, 1 to 10',
-				displayOptions: { show: { '/provider': ['useapi'] } },
+					'How many renders the provider may run in parallel on the linked Runway account, 1 to 10',
+				displayOptions: takenBy('maxJobs'),
 			},
 			{
 				displayName: 'Public Figure Threshold',
@@ -188,10 +213,7 @@ export const createFields: INodeProperties[] = [
 				],
 				default: 'auto',
 				description: 'How strictly content moderation treats recognizable public figures',
-				displayOptions: {
-					show: { '/provider': ['runway', 'comet'] },
-					hide: { '/model': ['act_one'] },
-				},
+				displayOptions: takenBy('publicFigureThreshold'),
 			},
 			{
 				displayName: 'Ratio',
@@ -207,24 +229,25 @@ export const createFields: INodeProperties[] = [
 				],
 				default: '1280:720',
 				description: 'Output size; mapped to each provider’s own format',
+				displayOptions: takenBy('ratio'),
 			},
 			{
 				displayName: 'Reply Reference',
 				name: 'replyRef',
 				type: 'string',
 				default: '',
-				description: 'Your own reference, returned with the task and its callback (useapi.net)',
-				displayOptions: { show: { '/provider': ['useapi'] } },
+				description: 'Your own reference, returned with the task and its callback',
+				displayOptions: takenBy('replyRef'),
 			},
 			{
 				displayName: 'Seed',
 				name: 'seed',
 				type: 'number',
 				typeOptions: { minValue: 0, numberPrecision: 0 },
-				default: 0,
-				description:
-					'Same seed and inputs give the same render. Runway: 0–4294967295; useapi.net: 1–2147483647.',
-				displayOptions: { hide: { '/model': ['act_one'] } },
+				// 1 is in every provider's range (useapi.net's starts there).
+				default: 1,
+				description: `Same seed and inputs give the same render. ${seedRanges()}.`,
+				displayOptions: takenBy('seed'),
 			},
 		],
 	},
@@ -239,3 +262,17 @@ export const capacityWaitOption: INodeProperties = {
 	description:
 		'When the provider answers that the account is busy or rate limited (429: nothing was started), how long an item may wait for a free slot before it fails. It tries again after the provider’s Retry-After, else after 10–30 s, or as soon as one of this node’s own renders ends. 0 fails at once (after a few quick retries).',
 };
+
+/** Interval and jitter matter only while polling; the timeout also bounds Until Callback. */
+const POLL_MODES: Record<string, string[]> = {
+	pollInterval: ['poll'],
+	pollJitter: ['poll'],
+	onTimeout: ['poll'],
+	timeoutMinutes: ['poll', 'callback'],
+};
+
+export const createPollingOptions = (options: INodeProperties[]): INodeProperties[] =>
+	options.map((o) => ({
+		...o,
+		displayOptions: { show: { '/waitForCompletion': POLL_MODES[o.name] ?? ['poll'] } },
+	}));

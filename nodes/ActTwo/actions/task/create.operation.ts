@@ -4,29 +4,26 @@ import type {
 	IExecuteFunctions,
 	INodeExecutionData,
 	INodeProperties,
+	INodePropertyOptions,
 } from 'n8n-workflow';
 
-import { providerContext } from '../../shared/context';
-import type { ProviderContext } from '../../shared/context';
-import { withCallbackSecret } from '../../shared/callback-url';
-import { createOutcomeUnknown } from '../../shared/errors';
-import { errorItem, inInputOrder, toNodeError } from '../../shared/items';
-import { checkMediaParams, loadBinary, readMediaParams, resolveMedia } from '../../shared/media';
-import type { MediaParams, MediaRole } from '../../shared/media';
-import { taskJson } from '../../shared/output';
-import { runsAsAgentTool } from '../../shared/tool';
-import { validateCreateOptions } from '../../shared/validation';
-import type { CreateOptions } from '../../shared/validation';
-import type {
-	CreateInput,
-	ModelId,
-	NormalizedTask,
-	ProviderId,
-	UploadInput,
-} from '../../providers/types';
+import { providerContext } from '../helpers/context';
+import type { ProviderContext } from '../helpers/context';
+import { withCallbackSecret } from '../../core/callback-url';
+import { createOutcomeUnknown } from '../../core/errors';
+import { MODEL_NAMES } from '../../core/types';
+import { errorItem, inInputOrder, toNodeError } from '../helpers/items';
+import { checkMediaParams, loadBinary, readMediaParams, resolveMedia } from '../helpers/media';
+import type { MediaParams, MediaRole } from '../helpers/media';
+import { readModel } from '../helpers/model';
+import { taskJson } from '../helpers/output';
+import { runsAsAgentTool } from '../helpers/tool';
+import { validateCreateOptions } from '../helpers/validation';
+import type { CreateOptions } from '../helpers/validation';
+import type { CreateInput, NormalizedTask, ProviderId, UploadInput } from '../../core/types';
 import { CapacityGate } from '../../transport/capacity';
 import { withDeadline } from '../../transport/http';
-import { mapWithConcurrency } from '../../transport/limit';
+import { mapWithConcurrency } from '../../core/limit';
 import {
 	binaryOutputProperty,
 	concurrencyOption,
@@ -39,7 +36,14 @@ import type { CreditEstimate } from './credits';
 import { preflightUrls } from './preflight';
 import { startedRenders } from './started-renders';
 import { readOutputSettings, readWaitSettings, waitAndOutput } from './finish';
-import { capacityWaitOption, createFields } from './create.description';
+import { capacityWaitOption, createFields, createPollingOptions } from './create.description';
+
+export const option: INodePropertyOptions = {
+	name: 'Create',
+	value: 'create',
+	action: 'Create a character performance',
+	description: 'Start a render, optionally waiting for it',
+};
 
 export const description: INodeProperties[] = [
 	...createFields,
@@ -61,7 +65,12 @@ export const description: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		displayOptions: { show: { resource: ['task'], operation: ['create'] } },
-		options: [concurrencyOption, capacityWaitOption, maxCreditsOption, ...pollingOptions],
+		options: [
+			concurrencyOption,
+			capacityWaitOption,
+			maxCreditsOption,
+			...createPollingOptions(pollingOptions),
+		],
 	},
 ];
 
@@ -97,15 +106,13 @@ async function planItem(
 	pctx: ProviderContext,
 	callbackMode: boolean,
 ): Promise<Plan> {
-	const provider = pctx.adapter.id;
-	const model = (
-		provider === 'comet' ? ctx.getNodeParameter('model', i, 'act_two') : 'act_two'
-	) as ModelId;
+	const { adapter } = pctx;
+	const model = readModel(ctx, i, adapter);
 	const settings = ctx.getNodeParameter('createOptions', i, {}) as IDataObject;
 	const raw: CreateOptions = {};
 	for (const name of CREATE_OPTION_NAMES)
 		if (settings[name] !== undefined) (raw as IDataObject)[name] = settings[name];
-	const checked = validateCreateOptions(provider, model, raw);
+	const checked = validateCreateOptions(adapter, model, raw);
 	if (!checked.ok) {
 		throw new NodeOperationError(
 			ctx.getNode(),
@@ -120,7 +127,7 @@ async function planItem(
 	if (!callsBack && (callbackMode || checked.value.callbackUrl)) {
 		throw new NodeOperationError(
 			ctx.getNode(),
-			`${pctx.adapter.displayName} ${model === 'act_one' ? 'Act-One' : 'Act-Two'} renders do not call back`,
+			`${adapter.displayName} ${MODEL_NAMES[model]} renders do not call back`,
 			{
 				itemIndex: i,
 				description:
@@ -139,12 +146,16 @@ async function planItem(
 			},
 		);
 	}
-	if (model === 'act_one' && !callbackMode && !checked.value.callbackUrl) {
-		throw new NodeOperationError(ctx.getNode(), 'CometAPI Act-One needs a Callback URL', {
-			itemIndex: i,
-			description:
-				'CometAPI rejects Act-One renders without callback_url. Choose "Until Callback", or set the Callback URL option (for example an Act-Two Trigger\'s production URL); polling still works alongside it. Nothing was sent, so no credits were spent.',
-		});
+	const needsCallback = adapter.capabilities.callbackRequired.includes(model);
+	if (needsCallback && !callbackMode && !checked.value.callbackUrl) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`${adapter.displayName} ${MODEL_NAMES[model]} needs a Callback URL`,
+			{
+				itemIndex: i,
+				description: `${adapter.displayName} rejects ${MODEL_NAMES[model]} renders without a callback URL. Choose "Until Callback", or set the Callback URL option (for example an Act-Two Trigger's production URL); polling still works alongside it. Nothing was sent, so no credits were spent.`,
+			},
+		);
 	}
 	const character = readMediaParams(ctx, i, 'character');
 	const driving = readMediaParams(ctx, i, 'driving');
@@ -153,10 +164,11 @@ async function planItem(
 		checkMediaParams(ctx, i, p, pctx.adapter);
 		if (p.source === 'binary') files[p.role] = await loadBinary(ctx, i, p, pctx.adapter);
 	}
-	if (model === 'act_one' && character.type !== 'image') {
+	const characterTypes = adapter.limits.characterTypes?.[model];
+	if (characterTypes && !characterTypes.includes(character.type)) {
 		throw new NodeOperationError(
 			ctx.getNode(),
-			'Act-One on CometAPI takes a character image, not a video',
+			`${MODEL_NAMES[model]} on ${adapter.displayName} takes a character ${characterTypes.join(' or ')}, not a ${character.type}`,
 			{ itemIndex: i },
 		);
 	}
@@ -190,7 +202,7 @@ async function startRender(
 	return await gate
 		.create(async () => await pctx.adapter.create(gate.client, input))
 		.catch((error: unknown) => {
-			throw createOutcomeUnknown(error);
+			throw createOutcomeUnknown(error, pctx.adapter.errors);
 		});
 }
 
@@ -207,7 +219,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const continueOnFail = this.continueOnFail();
 	if (waitMode === 'callback' && pctx.adapter.capabilities.callbacks.length === 0) {
 		throw new NodeOperationError(this.getNode(), `${pctx.adapter.displayName} does not call back`, {
-			description: 'Runway has no completion callbacks. Choose "Poll Until Done" instead.',
+			description: `${pctx.adapter.displayName} has no completion callbacks. Choose "Poll Until Done" instead.`,
 		});
 	}
 	// A tool call must answer its agent; parking the whole execution would leave the agent without one.

@@ -1,8 +1,8 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, INode, INodeProperties } from 'n8n-workflow';
 
-import { asNumber } from '../../providers/task';
-import type { ModelId, ProviderAdapter } from '../../providers/types';
+import { asNumber } from '../../providers/common/task';
+import type { ModelId, ProviderAdapter } from '../../core/types';
 
 export const maxCreditsOption: INodeProperties = {
 	displayName: 'Max Credits',

@@ -1,12 +1,24 @@
 import { NodeOperationError } from 'n8n-workflow';
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { readModel } from '../helpers/model';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+	INodePropertyOptions,
+} from 'n8n-workflow';
 
-import { providerContext } from '../../shared/context';
-import { readTaskId, runPerItem } from '../../shared/items';
-import type { ModelId } from '../../providers/types';
+import { providerContext } from '../helpers/context';
+import { readTaskId, runPerItem } from '../helpers/items';
 import { isTerminal } from '../../transport/poll';
 import { binaryOutputProperty, taskIdProperty } from '../common.description';
 import { outputForResult } from './finish';
+
+export const option: INodePropertyOptions = {
+	name: 'Download Video',
+	value: 'downloadVideo',
+	action: 'Download a finished video',
+	description: 'Fetch a finished render as binary data',
+};
 
 export const description: INodeProperties[] = [
 	taskIdProperty(['downloadVideo']),
@@ -26,7 +38,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		pctx.adapter.capabilities.defaultConcurrency,
 		async (i) => {
 			const taskId = readTaskId(this, i);
-			const model = this.getNodeParameter('model', i, 'act_two') as ModelId;
+			const model = readModel(this, i, pctx.adapter);
 			const task = await pctx.adapter.get(pctx.client, taskId, model);
 			if (!isTerminal(task)) {
 				throw new NodeOperationError(

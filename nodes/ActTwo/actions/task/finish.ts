@@ -1,15 +1,15 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import type { ProviderContext } from '../../shared/context';
-import { ProviderError, renderFailedError } from '../../shared/errors';
-import { errorItem, toNodeError } from '../../shared/items';
-import { taskJson } from '../../shared/output';
-import { runsAsAgentTool } from '../../shared/tool';
-import type { OutputMode } from '../../shared/output';
-import type { NormalizedTask } from '../../providers/types';
+import type { ProviderContext } from '../helpers/context';
+import { ProviderError, renderFailedError } from '../../core/errors';
+import { errorItem, toNodeError } from '../helpers/items';
+import { taskJson } from '../helpers/output';
+import { runsAsAgentTool } from '../helpers/tool';
+import type { OutputMode } from '../helpers/output';
+import type { NormalizedTask } from '../../core/types';
 import { videoBinary } from '../../transport/download';
 import { withDeadline } from '../../transport/http';
-import { mapWithConcurrency } from '../../transport/limit';
+import { mapWithConcurrency } from '../../core/limit';
 import { pollTasks } from '../../transport/poll';
 import type { PollResult } from '../../transport/poll';
 

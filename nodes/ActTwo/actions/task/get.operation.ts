@@ -1,10 +1,22 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+	INodePropertyOptions,
+} from 'n8n-workflow';
 
-import { providerContext } from '../../shared/context';
-import { readTaskId, runPerItem } from '../../shared/items';
-import { taskJson } from '../../shared/output';
-import type { ModelId } from '../../providers/types';
+import { readModel } from '../helpers/model';
+import { providerContext } from '../helpers/context';
+import { readTaskId, runPerItem } from '../helpers/items';
+import { taskJson } from '../helpers/output';
 import { taskIdProperty } from '../common.description';
+
+export const option: INodePropertyOptions = {
+	name: 'Get',
+	value: 'get',
+	action: 'Get a task',
+	description: 'Read one task’s current status',
+};
 
 export const description: INodeProperties[] = [taskIdProperty(['get'])];
 
@@ -16,7 +28,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		pctx.adapter.capabilities.defaultConcurrency * 2,
 		async (i) => {
 			const taskId = readTaskId(this, i);
-			const model = this.getNodeParameter('model', i, 'act_two') as ModelId;
+			const model = readModel(this, i, pctx.adapter);
 			return [{ json: taskJson(await pctx.adapter.get(pctx.client, taskId, model)) }];
 		},
 	);

@@ -1,9 +1,9 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import type { MediaParams } from '../../shared/media';
-import type { ProviderContext } from '../../shared/context';
-import { drivingDurationProblem } from '../../shared/validation';
+import type { MediaParams } from '../helpers/media';
+import type { ProviderContext } from '../helpers/context';
+import { drivingDurationProblem } from '../helpers/validation';
 import { headUrl, probeVideoDuration } from '../../transport/media-probe';
 
 export interface UrlPreflight {

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import type { NormalizedTask } from '../../providers/types';
+import type { NormalizedTask } from '../../core/types';
 
 interface Remembered {
 	runIndex: number;

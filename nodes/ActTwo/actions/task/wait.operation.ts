@@ -3,12 +3,14 @@ import type {
 	IExecuteFunctions,
 	INodeExecutionData,
 	INodeProperties,
+	INodePropertyOptions,
 } from 'n8n-workflow';
 
-import { providerContext } from '../../shared/context';
-import { errorItem, inInputOrder, readTaskId, toNodeError } from '../../shared/items';
-import type { ModelId, NormalizedTask } from '../../providers/types';
-import { makeTask } from '../../providers/task';
+import { readModel } from '../helpers/model';
+import { providerContext } from '../helpers/context';
+import { errorItem, inInputOrder, readTaskId, toNodeError } from '../helpers/items';
+import type { ModelId, NormalizedTask } from '../../core/types';
+import { makeTask } from '../../providers/common/task';
 import {
 	binaryOutputProperty,
 	concurrencyOption,
@@ -19,6 +21,13 @@ import {
 import { readOutputSettings, readWaitSettings, waitAndOutput } from './finish';
 
 const show = { show: { resource: ['task'], operation: ['wait'] } };
+
+export const option: INodePropertyOptions = {
+	name: 'Wait',
+	value: 'wait',
+	action: 'Wait for a task',
+	description: 'Poll until tasks end or a timeout passes',
+};
 
 export const description: INodeProperties[] = [
 	taskIdProperty(['wait']),
@@ -54,7 +63,15 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			errors.push(errorItem(error, i));
 			continue;
 		}
-		const model = this.getNodeParameter('model', i, 'act_two') as ModelId;
+		let model: ModelId;
+		try {
+			model = readModel(this, i, pctx.adapter);
+		} catch (e) {
+			const error = toNodeError(this, e, i);
+			if (!this.continueOnFail()) throw error;
+			errors.push(errorItem(error, i));
+			continue;
+		}
 		tasks.push({ itemIndex: i, task: makeTask(pctx.adapter.id, model, taskId, 'queued', {}) });
 	}
 	const results = await waitAndOutput(

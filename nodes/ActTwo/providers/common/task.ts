@@ -1,6 +1,13 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { ModelId, NormalizedTask, ProviderId, TaskCost, TaskError, TaskStatus } from './types';
+import type {
+	ModelId,
+	NormalizedTask,
+	ProviderId,
+	TaskCost,
+	TaskError,
+	TaskStatus,
+} from '../../core/types';
 
 /**
  * Readers for outside data (status answers, callback bodies). They never call `toString`/`valueOf` on what a

@@ -1,9 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { classifyFailure } from '../shared/errors';
-import { runwayShapeCredits } from './credits';
-import { isRunwayStatus, mapRunwayStatus } from './status';
-import { createWithoutId, malformedAnswer, taskAskedFor } from './malformed';
+import { classifyFailure } from '../../core/errors';
+import { runwayShapeCredits } from '../common/credits';
+import { isRunwayStatus, mapRunwayStatus } from '../common/status';
+import { createWithoutId, malformedAnswer, taskAskedFor } from '../common/malformed';
 import {
 	asObject,
 	asString,
@@ -14,17 +14,18 @@ import {
 	parseProgress,
 	toIso,
 	urlList,
-} from './task';
-import { TERMINAL_STATUSES } from './types';
+} from '../common/task';
+import { TERMINAL_STATUSES } from '../../core/types';
 import type {
 	ApiClient,
 	CreateInput,
+	ErrorRules,
 	MediaRef,
 	NormalizedTask,
 	ProviderAdapter,
 	Ratio,
 	UploadInput,
-} from './types';
+} from '../../core/types';
 
 /** Runway pixel ratios to useapi's aspect_ratio (providers.md §0). */
 export const USEAPI_ASPECT: Record<Ratio, string> = {
@@ -93,7 +94,7 @@ export function parseUseapiTask(body: unknown): NormalizedTask {
 		{
 			progress: status === 'running' ? parseProgress(t.progressRatio) : undefined,
 			outputs: urlList(artifacts.map((a) => asObject(a).url)).map((url) => ({ url })),
-			error: failureOf(status, classifyFailure(failure.code, failure.message)),
+			error: failureOf(status, classifyFailure(failure.code, failure.message, useapiErrors)),
 			createdAt: toIso(t.createdAt),
 			updatedAt: toIso(t.updatedAt),
 			replyRef: asString(t.replyRef) ?? asString(outer.replyRef),
@@ -130,17 +131,49 @@ function createBody(input: CreateInput): IDataObject {
 	return body;
 }
 
+const useapiErrors: ErrorRules = {
+	taskList:
+		"useapi.net's list of running tasks (GET /v1/runwayml/scheduler/) or the Runway web app of the linked account",
+	classify(status) {
+		if (status === 422) return { category: 'moderation', retryable: false };
+		// 596: the linked Runway account's session is broken, so nothing could start.
+		if (status === 596) return { category: 'provider', retryable: false };
+		return null;
+	},
+	refusals: [596],
+};
+
 export const useapiAdapter: ProviderAdapter = {
 	id: 'useapi',
 	displayName: 'useapi.net',
+	summary: 'Your own Runway account through useapi.net; files are uploaded as assets',
 	credentialType: 'useApiNetApi',
 	capabilities: {
 		models: ['act_two'],
 		cancel: true,
 		callbacks: ['act_two'],
-		upload: 'useapi',
+		callbackRequired: [],
+		uploads: true,
+		urlInputs: 'upload',
+		assetIds: 'asset',
 		defaultConcurrency: 2,
 	},
+	limits: {
+		seed: { min: 1, max: 2147483647 },
+		upload: { mimeTypes: USEAPI_UPLOAD_TYPES.map((t) => t.toLowerCase()) },
+	},
+	options: {
+		act_two: [
+			'ratio',
+			'bodyControl',
+			'expressionIntensity',
+			'seed',
+			'exploreMode',
+			'maxJobs',
+			'replyRef',
+		],
+	},
+	errors: useapiErrors,
 	creditPricing: {
 		perSecond: { act_two: 5 },
 		roundUpSeconds: true,

@@ -1,12 +1,8 @@
-import { createHmac, createHash, timingSafeEqual } from 'crypto';
+import { createHmac } from 'crypto';
 import type { IDataObject } from 'n8n-workflow';
 
-/** Constant-time string comparison (hashing first makes lengths equal and leaks nothing about them). */
-export function safeEqual(a: string, b: string): boolean {
-	const ha = createHash('sha256').update(a).digest();
-	const hb = createHash('sha256').update(b).digest();
-	return timingSafeEqual(ha, hb) && a.length === b.length;
-}
+import { safeEqual } from '../../core/safe-equal';
+import type { CallbackVerifier } from '../../core/types';
 
 /** Kie-style webhook signature: base64(HMAC-SHA256(taskId + "." + timestamp, key)) (providers.md 4.2). */
 export function kieSignature(taskId: string, timestamp: string, key: string): string {
@@ -39,3 +35,10 @@ export function verifyKieSignature(
 		return { ok: false, reason: 'signature mismatch' };
 	return { ok: true };
 }
+
+/** LiangXin signs callbacks only when the credential has a webhook HMAC key; then every callback must carry it. */
+export const verifyLiangXinSignature: CallbackVerifier = (headers, body, credentials) => {
+	const key =
+		typeof credentials.webhookHmacSecret === 'string' ? credentials.webhookHmacSecret : '';
+	return key ? verifyKieSignature(headers, body, key) : { ok: true };
+};

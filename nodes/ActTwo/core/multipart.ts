@@ -1,6 +1,6 @@
 import { randomString } from 'n8n-workflow';
 
-import type { BinaryStream } from '../providers/types';
+import type { BinaryStream } from './types';
 
 /** One file part of a multipart/form-data body: its size known in advance, its bytes opened per attempt. */
 export interface MultipartFile {

@@ -1,11 +1,11 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { RUNWAY_UPLOAD_LIMIT } from '../providers/runway';
-import type { MediaRef, MediaType, ProviderAdapter, UploadInput } from '../providers/types';
-import { USEAPI_UPLOAD_TYPES } from '../providers/useapi';
+import type { MediaRef, MediaType, ProviderAdapter, UploadInput } from '../../core/types';
 import type { ProviderContext } from './context';
-import { mp4DurationFromStream, mp4DurationSeconds } from './mp4';
+import { providerNames } from '../../providers';
+import { fetchMedia } from '../../transport/media-fetch';
+import { mp4DurationFromStream, mp4DurationSeconds } from '../../core/mp4';
 import { drivingDurationProblem } from './validation';
 
 export type MediaSource = 'url' | 'binary' | 'asset';
@@ -53,10 +53,10 @@ export async function loadBinary(
 ): Promise<UploadInput> {
 	const fail = (message: string, description?: string) =>
 		new NodeOperationError(ctx.getNode(), message, { itemIndex: i, description });
-	if (adapter.capabilities.upload === 'none') {
+	if (!adapter.capabilities.uploads) {
 		throw fail(
 			`${adapter.displayName} takes ${p.label.toLowerCase()} inputs as public URLs only`,
-			`Set ${p.label} Source to "URL" and pass a public HTTPS link (for example from S3 or Google Drive), or use Runway or useapi.net, which accept files.`,
+			`Set ${p.label} Source to "URL" and pass a public HTTPS link (for example from S3 or Google Drive), or use ${providerNames((a) => a.capabilities.uploads)}, which accept files.`,
 		);
 	}
 	const meta = ctx.helpers.assertBinaryData(i, p.binaryProperty);
@@ -68,21 +68,18 @@ export async function loadBinary(
 		);
 	if (p.role === 'driving' && mediaType !== 'video')
 		throw fail(`Driving Video must be a video; the binary "${p.binaryProperty}" is ${mimeType}`);
-	if (
-		adapter.capabilities.upload === 'useapi' &&
-		!USEAPI_UPLOAD_TYPES.map((t) => t.toLowerCase()).includes(mimeType)
-	) {
+	const limits = adapter.limits.upload;
+	if (limits?.mimeTypes && !limits.mimeTypes.includes(mimeType)) {
 		throw fail(
-			`${p.label}: useapi.net does not accept ${mimeType}`,
-			`Allowed types: ${USEAPI_UPLOAD_TYPES.join(', ')}.`,
+			`${p.label}: ${adapter.displayName} does not accept ${mimeType}`,
+			`Allowed types: ${limits.mimeTypes.join(', ')}.`,
 		);
 	}
 	const file = await binaryFile(ctx, i, p.binaryProperty, meta.id);
-	if (adapter.capabilities.upload === 'runway') {
-		if (file.size > RUNWAY_UPLOAD_LIMIT.max)
-			throw fail(
-				`${p.label} is ${mb(file.size)}; Runway accepts files up to ${mb(RUNWAY_UPLOAD_LIMIT.max)}`,
-			);
+	if (limits?.maxBytes !== undefined && file.size > limits.maxBytes) {
+		throw fail(
+			`${p.label} is ${mb(file.size)}; ${adapter.displayName} accepts files up to ${mb(limits.maxBytes)}`,
+		);
 	}
 	let durationSeconds: number | null = null;
 	if (p.role === 'driving') {
@@ -138,14 +135,13 @@ export function checkMediaParams(
 		throw fail(`${p.label} URL must be an http(s) URL; got "${p.url.slice(0, 100)}"`);
 	if (p.source === 'asset') {
 		if (!p.assetId) throw fail(`${p.label} Asset ID is empty`);
-		if (adapter.capabilities.upload === 'none')
+		if (adapter.capabilities.assetIds === 'none')
 			throw fail(
 				`${adapter.displayName} has no assets: give the ${p.label.toLowerCase()} as a URL`,
 			);
-		if (adapter.id === 'runway' && !/^(runway:|data:|https:)/.test(p.assetId)) {
-			throw fail(
-				`${p.label} Asset ID for Runway must be a runway:// URI from the Upload operation`,
-			);
+		const rule = adapter.limits.assetId;
+		if (rule && !rule.pattern.test(p.assetId)) {
+			throw fail(`${p.label} Asset ID for ${adapter.displayName} must be ${rule.rule}`);
 		}
 	}
 }
@@ -157,38 +153,32 @@ export function checkMediaParams(
 export async function resolveMedia(
 	ctx: IExecuteFunctions,
 	p: MediaParams,
-	{ adapter, client }: ProviderContext,
+	{ adapter, client, signal }: ProviderContext,
 	file?: UploadInput,
 ): Promise<MediaRef> {
 	if (p.source === 'asset') {
-		return adapter.id === 'runway'
+		return adapter.capabilities.assetIds === 'uri'
 			? { kind: 'uri', type: p.type, uri: p.assetId }
 			: { kind: 'asset', type: p.type, assetId: p.assetId };
 	}
 	if (p.source === 'url') {
-		if (adapter.capabilities.upload !== 'useapi') return { kind: 'uri', type: p.type, uri: p.url };
-		// useapi.net generates only from its own assets: fetch the URL and upload it.
-		const data = (await ctx.helpers.httpRequest({
-			url: p.url,
-			encoding: 'arraybuffer',
-			returnFullResponse: true,
-		})) as {
-			body: Buffer;
-			headers: Record<string, string>;
-		};
-		const mimeType = String(
-			data.headers['content-type'] ?? (p.type === 'image' ? 'image/png' : 'video/mp4'),
-		).split(';')[0];
-		const fileName = decodeURIComponent(p.url.split('?')[0].split('/').pop() || p.role);
-		return (
-			await adapter.upload(client, {
-				...inMemory(Buffer.from(data.body)),
-				fileName,
-				mimeType,
-				mediaType: p.type,
-			})
-		).ref;
+		if (adapter.capabilities.urlInputs === 'direct')
+			return { kind: 'uri', type: p.type, uri: p.url };
+		// The provider generates only from its own assets: fetch the URL and upload it.
+		const fetched = await fetchMedia(ctx, p.url, {
+			provider: adapter.id,
+			type: p.type,
+			label: p.label,
+			maxBytes: adapter.limits.upload?.maxBytes,
+			signal,
+		});
+		return (await upload(adapter, p)(client, fetched)).ref;
 	}
 	if (!file) throw new Error(`${p.label}: the binary input was not loaded before the create.`);
-	return (await adapter.upload(client, file)).ref;
+	return (await upload(adapter, p)(client, file)).ref;
+}
+
+function upload(adapter: ProviderAdapter, p: MediaParams): NonNullable<ProviderAdapter['upload']> {
+	if (!adapter.upload) throw new Error(`${p.label}: ${adapter.displayName} takes no uploads.`);
+	return adapter.upload;
 }

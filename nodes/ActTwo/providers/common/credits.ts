@@ -1,6 +1,6 @@
 import { asObject, costOf } from './task';
-import { TERMINAL_STATUSES } from './types';
-import type { TaskCost, TaskStatus } from './types';
+import { TERMINAL_STATUSES } from '../../core/types';
+import type { TaskCost, TaskStatus } from '../../core/types';
 
 /**
  * Credits in Runway's task shape (SDK 4.14+): `cost.credits` once a task ended (0 when refunded),

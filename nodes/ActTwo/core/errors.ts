@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { ErrorCategory, ProviderId, TaskError } from '../providers/types';
+import type { ErrorCategory, ErrorRules, ProviderId, TaskError } from './types';
 
 /**
  * What an error is about, which decides its hint as much as its category does:
@@ -39,26 +39,17 @@ const RENDER_UNEXPLAINED =
 const RENDER_CANCELLED =
 	'The render was cancelled (by a Cancel call, or at the provider) and will not produce a video. Start a new render if you still need one.';
 
-/** Where a user can see whether a create whose answer was lost started a render. */
-const TASK_LIST: Record<ProviderId, string> = {
-	runway: 'the task history of your Runway developer portal (dev.runwayml.com)',
-	useapi:
-		"useapi.net's list of running tasks (GET /v1/runwayml/scheduler/) or the Runway web app of the linked account",
-	comet: 'the task log of your CometAPI console',
-	liangxin: 'the task records of your LiangXin console',
-};
-
-function createUnknownHint(provider: ProviderId): string {
-	return `The create request may have reached the provider: the render may have started and may be billed (a create is never retried, to avoid billing a second render). Before trying again, look for a render started at this time in ${TASK_LIST[provider] ?? 'the provider dashboard'}; if it is there, use Get or Wait with its task ID instead of creating another.`;
+function createUnknownHint(taskList: string | undefined): string {
+	return `The create request may have reached the provider: the render may have started and may be billed (a create is never retried, to avoid billing a second render). Before trying again, look for a render started at this time in ${taskList ?? 'the provider dashboard'}; if it is there, use Get or Wait with its task ID instead of creating another.`;
 }
 
 export function hintFor(
 	category: ErrorCategory,
 	situation: ErrorSituation = 'request',
 	detail?: Pick<TaskError, 'code' | 'retryable'>,
-	provider?: ProviderId,
+	taskList?: string,
 ): string {
-	if (situation === 'create_unknown') return createUnknownHint(provider ?? 'runway');
+	if (situation === 'create_unknown') return createUnknownHint(taskList);
 	if (situation === 'render_failed') {
 		if (detail?.code === 'cancelled') return RENDER_CANCELLED;
 		if (category === 'provider') return detail?.retryable ? RENDER_TRANSIENT : RENDER_UNEXPLAINED;
@@ -71,6 +62,8 @@ export function hintFor(
 export class ProviderError extends Error {
 	/** See ErrorSituation; set by renderFailedError / createOutcomeUnknown. */
 	situation: ErrorSituation = 'request';
+	/** For a create whose outcome is unknown: where the user can look for the render (ErrorRules.taskList). */
+	taskList?: string;
 
 	constructor(
 		readonly provider: ProviderId,
@@ -84,7 +77,7 @@ export class ProviderError extends Error {
 	}
 
 	get description(): string {
-		const hint = hintFor(this.detail.category, this.situation, this.detail, this.provider);
+		const hint = hintFor(this.detail.category, this.situation, this.detail, this.taskList);
 		return `${hint} (category: ${this.detail.category}${this.detail.code ? `, code: ${this.detail.code}` : ''})`;
 	}
 }
@@ -105,27 +98,27 @@ export function renderFailedError(
  * refusal (an HTTP or business code 4xx, e.g. 400, 402, 429). A lost connection, a timeout, a 5xx or an answer
  * that could not be read say nothing about whether the render exists.
  */
-export function mayHaveStarted(error: ProviderError): boolean {
+export function mayHaveStarted(error: ProviderError, rules?: ErrorRules): boolean {
 	const code = error.detail.code;
 	const status = /^\d{3}$/.test(code) ? Number(code) : error.httpCode;
 	if (status === null) return true;
-	// useapi.net's 596: the linked account's session is broken, so nothing could start.
-	if (status === 596) return false;
+	if (rules?.refusals?.includes(status)) return false;
 	return !(status >= 400 && status < 500);
 }
 
 /** Marks an error thrown by a render's create call whose outcome is unknown (see mayHaveStarted). */
-export function createOutcomeUnknown(error: unknown): unknown {
-	if (error instanceof ProviderError && mayHaveStarted(error)) {
+export function createOutcomeUnknown(error: unknown, rules?: ErrorRules): unknown {
+	if (error instanceof ProviderError && mayHaveStarted(error, rules)) {
 		error.situation = 'create_unknown';
 		error.detail.retryable = false;
+		error.taskList = rules?.taskList;
 	}
 	return error;
 }
 
 const MODERATION_TEXT =
 	/moderat|safety|content polic|flagged|nsfw|inappropriate|public figure|sensitive content|violat/i;
-const CREDITS_TEXT = /credit|insufficient (balance|quota)|quota exceeded|not enough/i;
+export const CREDITS_TEXT = /credit|insufficient (balance|quota)|quota exceeded|not enough/i;
 
 /** Pull a human message out of any of the providers' error envelopes. */
 export function messageFromBody(body: unknown): string {
@@ -146,7 +139,7 @@ export function messageFromBody(body: unknown): string {
 }
 
 /** One place that turns an HTTP status (or a business code in a 200 body) into a category. */
-export function classifyHttp(provider: ProviderId, status: number, body: unknown): TaskError {
+export function classifyHttp(status: number, body: unknown, rules?: ErrorRules): TaskError {
 	const message = messageFromBody(body) || `HTTP ${status}`;
 	const code = String(status);
 	const make = (category: ErrorCategory, retryable: boolean): TaskError => ({
@@ -155,15 +148,12 @@ export function classifyHttp(provider: ProviderId, status: number, body: unknown
 		category,
 		retryable,
 	});
-	if (status === 401 || status === 403) {
-		if (provider === 'comet' && CREDITS_TEXT.test(message)) return make('credits', false);
-		return make('auth', false);
-	}
+	const own = rules?.classify?.(status, message);
+	if (own) return make(own.category, own.retryable);
+	if (status === 401 || status === 403) return make('auth', false);
 	if (status === 402 || status === 412) return make('credits', false);
 	if (status === 404 || status === 410) return make('not_found', false);
 	if (status === 429) return make('rate_limited', true);
-	if (status === 422 && provider === 'useapi') return make('moderation', false);
-	if (status === 596) return make('provider', false);
 	if (status >= 500 || status === 455 || status === 408) return make('provider', true);
 	if (MODERATION_TEXT.test(message)) return make('moderation', false);
 	if (CREDITS_TEXT.test(message)) return make('credits', false);
@@ -194,13 +184,13 @@ function classifyRunwayCode(code: string): [ErrorCategory, boolean] | null {
 }
 
 /** A numeric failure code (Kie/LiangXin failCode, a legacy gateway's business code), read like an HTTP status. */
-function classifyNumericCode(status: number): [ErrorCategory, boolean] {
+function classifyNumericCode(status: number, rules?: ErrorRules): [ErrorCategory, boolean] {
+	const own = rules?.classify?.(status, '');
+	if (own) return [own.category, own.retryable];
 	if (status === 401 || status === 403) return ['auth', false];
 	if (status === 402 || status === 412) return ['credits', false];
 	if (status === 404 || status === 410) return ['not_found', false];
 	if (status === 429) return ['rate_limited', true];
-	// Kie's 501 is "generation failed", with no cause; 596 is useapi.net's broken account session.
-	if (status === 501 || status === 596) return ['provider', false];
 	if (status >= 500 || status === 455 || status === 408) return ['provider', true];
 	if (status >= 400) return ['invalid_input', false];
 	return ['provider', false];
@@ -215,6 +205,7 @@ function classifyNumericCode(status: number): [ErrorCategory, boolean] {
 export function classifyFailure(
 	code: string | null | undefined,
 	message: string | null | undefined,
+	rules?: ErrorRules,
 ): TaskError {
 	const c = (code ?? '').trim();
 	const m = (message ?? '').trim() || 'The task failed without a reason from the provider.';
@@ -231,6 +222,6 @@ export function classifyFailure(
 	if (INPUT_TEXT.test(m)) return make(['invalid_input', false]);
 	if (FAILURE_CREDITS_TEXT.test(m)) return make(['credits', false]);
 	if (TRANSIENT_TEXT.test(m) || TRANSIENT_TEXT.test(codeText)) return make(['provider', true]);
-	if (/^\d{3}$/.test(c)) return make(classifyNumericCode(Number(c)));
+	if (/^\d{3}$/.test(c)) return make(classifyNumericCode(Number(c), rules));
 	return make(['provider', false]);
 }

@@ -1,4 +1,4 @@
-import type { MediaType, UrlHead, UrlInputRules } from './types';
+import type { MediaType, UrlHead, UrlInputRules } from '../../core/types';
 
 /**
  * What Runway's input guide says an input URL must satisfy (providers.md 1.5 b), checked before a create so

@@ -1,24 +1,40 @@
-import { runwayShapeCredits } from './credits';
-import { createWithoutId, taskAskedFor } from './malformed';
-import { parseRunwayTask, runwayCreateBody } from './runway-format';
-import { runwayUrlRules } from './runway-url-rules';
-import { asObject, asString, makeTask } from './task';
-import { runwayUpload } from './runway-upload';
-import type { ApiClient, CreateInput, ProviderAdapter } from './types';
+import { runwayShapeCredits } from '../common/credits';
+import { createWithoutId, taskAskedFor } from '../common/malformed';
+import { parseRunwayTask, runwayCreateBody } from '../common/runway-format';
+import { runwayUrlRules } from './url-rules';
+import { asObject, asString, makeTask } from '../common/task';
+import { runwayUpload, RUNWAY_UPLOAD_LIMIT } from './upload';
+import type { ApiClient, CreateInput, ProviderAdapter } from '../../core/types';
 
-export { RUNWAY_UPLOAD_LIMIT } from './runway-upload';
+export { RUNWAY_UPLOAD_LIMIT } from './upload';
 
 export const runwayAdapter: ProviderAdapter = {
 	id: 'runway',
 	displayName: 'Runway',
+	summary: "Runway's official developer API; polling only",
 	credentialType: 'runwayApi',
 	capabilities: {
 		models: ['act_two'],
 		cancel: true,
 		callbacks: [],
-		upload: 'runway',
+		callbackRequired: [],
+		uploads: true,
+		urlInputs: 'direct',
+		assetIds: 'uri',
 		defaultConcurrency: 2,
 	},
+	limits: {
+		seed: { min: 0, max: 4294967295 },
+		upload: { maxBytes: RUNWAY_UPLOAD_LIMIT.max },
+		assetId: {
+			pattern: /^(runway:|data:|https:)/,
+			rule: 'a runway:// URI from the Upload operation',
+		},
+	},
+	options: {
+		act_two: ['ratio', 'bodyControl', 'expressionIntensity', 'seed', 'publicFigureThreshold'],
+	},
+	errors: { taskList: 'the task history of your Runway developer portal (dev.runwayml.com)' },
 	creditPricing: {
 		perSecond: { act_two: 5 },
 		roundUpSeconds: true,

@@ -1,10 +1,18 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { classifyFailure } from '../shared/errors';
+import { classifyFailure } from '../../core/errors';
 import { isJobsState, mapJobsState } from './status';
-import { createWithoutId, taskAskedFor } from './malformed';
-import { asNumber, asObject, asString, failureOf, makeTask, toIso, urlList } from './task';
-import type { ApiClient, CreateInput, MediaRef, NormalizedTask, ProviderAdapter } from './types';
+import { verifyLiangXinSignature } from './signature';
+import { createWithoutId, taskAskedFor } from '../common/malformed';
+import { asNumber, asObject, asString, failureOf, makeTask, toIso, urlList } from '../common/task';
+import type {
+	ApiClient,
+	CreateInput,
+	ErrorRules,
+	MediaRef,
+	NormalizedTask,
+	ProviderAdapter,
+} from '../../core/types';
 
 export const LIANGXIN_MODEL = 'runway-act-two';
 
@@ -32,18 +40,25 @@ function resultUrls(resultJson: unknown): string[] {
 	return urlList(asObject(parsed).resultUrls);
 }
 
+const liangxinErrors: ErrorRules = {
+	taskList: 'the task records of your LiangXin console',
+	// Kie's 501 is "generation failed", with no cause.
+	classify: (status) => (status === 501 ? { category: 'provider', retryable: false } : null),
+};
+
 export function parseJobsRecord(body: unknown): NormalizedTask {
 	const d = asObject(asObject(body).data);
-	const status = mapJobsState(d.state);
-	// 501 is Kie's "generation failed" code (providers.md 4.2), in callbacks and records alike.
-	const failed = status === 'failed' || asNumber(asObject(body).code) === 501;
-	const finalStatus = failed ? 'failed' : status;
+	const finalStatus = mapJobsState(d.state, asNumber(asObject(body).code));
 	const id = asString(d.taskId) ?? asString(d.task_id) ?? '';
 	return makeTask('liangxin', 'act_two', id, finalStatus, body, {
 		outputs: resultUrls(d.resultJson).map((url) => ({ url })),
 		error: failureOf(
 			finalStatus,
-			classifyFailure(asString(d.failCode), asString(d.failMsg) ?? asString(asObject(body).msg)),
+			classifyFailure(
+				asString(d.failCode),
+				asString(d.failMsg) ?? asString(asObject(body).msg),
+				liangxinErrors,
+			),
 		),
 		createdAt: toIso(d.createTime),
 		updatedAt: toIso(d.updateTime) ?? toIso(d.completeTime),
@@ -53,14 +68,21 @@ export function parseJobsRecord(body: unknown): NormalizedTask {
 export const liangxinAdapter: ProviderAdapter = {
 	id: 'liangxin',
 	displayName: 'LiangXin',
+	summary: 'Unified jobs API (also Kie-style gateways); URLs only',
 	credentialType: 'liangXinApi',
 	capabilities: {
 		models: ['act_two'],
 		cancel: false,
 		callbacks: ['act_two'],
-		upload: 'none',
+		callbackRequired: [],
+		uploads: false,
+		urlInputs: 'direct',
+		assetIds: 'none',
 		defaultConcurrency: 3,
 	},
+	limits: { seed: { min: 0, max: 4294967295 } },
+	options: { act_two: ['ratio', 'bodyControl', 'expressionIntensity', 'seed'] },
+	errors: liangxinErrors,
 
 	async create(client: ApiClient, input: CreateInput) {
 		const inputBody: IDataObject = {
@@ -99,13 +121,7 @@ export const liangxinAdapter: ProviderAdapter = {
 		return taskAskedFor(parseJobsRecord(body), taskId);
 	},
 
-	async cancel() {
-		throw new Error('LiangXin has no cancel endpoint.');
-	},
-
-	async upload() {
-		throw new Error('LiangXin takes public URLs only; it has no known upload endpoint.');
-	},
+	verifyCallback: verifyLiangXinSignature,
 
 	parseCallback(body) {
 		const d = asObject(asObject(body).data);
@@ -113,7 +129,7 @@ export const liangxinAdapter: ProviderAdapter = {
 		// A documented state, or (state left out) the failure envelope code 501: anything else is not understood.
 		const code = asObject(body).code;
 		if (code !== undefined && asNumber(code) === null) return null;
-		if (!isJobsState(d.state) && !(d.state === undefined && asNumber(code) === 501)) return null;
+		if (!isJobsState(d.state, asNumber(code))) return null;
 		const task = parseJobsRecord(body);
 		return task.taskId ? task : null;
 	},

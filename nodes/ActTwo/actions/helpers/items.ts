@@ -1,8 +1,8 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
 
-import { mapWithConcurrency } from '../transport/limit';
-import { ProviderError } from './errors';
+import { mapWithConcurrency } from '../../core/limit';
+import { ProviderError } from '../../core/errors';
 
 /** Turns anything thrown while handling an item into the n8n error a user sees, without request headers (keys). */
 export function toNodeError(

@@ -1,7 +1,9 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-export type ProviderId = 'runway' | 'useapi' | 'comet' | 'liangxin';
+/** A provider's id, as listed in providers/index.ts. */
+export type ProviderId = string;
 export type ModelId = 'act_two' | 'act_one';
+export const MODEL_NAMES: Record<ModelId, string> = { act_two: 'Act-Two', act_one: 'Act-One' };
 
 /** Normalized lifecycle shared by every provider (see README "Task object"). */
 export type TaskStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -152,11 +154,61 @@ export interface ProviderCapabilities {
 	cancel: boolean;
 	/** The models whose renders call back (CometAPI: only its Act-One route). */
 	callbacks: ModelId[];
-	/** How binary inputs reach the provider; 'none' means URLs only. */
-	upload: 'runway' | 'useapi' | 'none';
+	/** The models a create must carry a callback URL for. */
+	callbackRequired: ModelId[];
+	/** Binary inputs and the Upload operation (the adapter has `upload`); false: URL inputs only. */
+	uploads: boolean;
+	/** How a URL input reaches the provider: as given, or fetched and uploaded as its own asset first. */
+	urlInputs: 'direct' | 'upload';
+	/** What an Asset ID input is: a URI sent as a URL (Runway's runway://), the provider's asset id, or nothing. */
+	assetIds: 'uri' | 'asset' | 'none';
 	/** Default concurrency for batches. */
 	defaultConcurrency: number;
 }
+
+/** The Create options a provider may take; the node shows and sends only those its adapter lists. */
+export type CreateOption =
+	| 'ratio'
+	| 'bodyControl'
+	| 'expressionIntensity'
+	| 'seed'
+	| 'publicFigureThreshold'
+	| 'exploreMode'
+	| 'maxJobs'
+	| 'replyRef';
+
+/** A provider's published limits, checked before anything is sent. */
+export interface ProviderLimits {
+	seed: { min: number; max: number };
+	/** The output presets each model takes; a model not listed takes all six. */
+	ratios?: Partial<Record<ModelId, readonly Ratio[]>>;
+	/** The character media each model takes; a model not listed takes images and videos. */
+	characterTypes?: Partial<Record<ModelId, readonly MediaType[]>>;
+	/** Files it accepts as uploads (lower-case MIME types), where it publishes them. */
+	upload?: { maxBytes?: number; mimeTypes?: readonly string[] };
+	/** What an Asset ID must look like, with the rule stated for the user. */
+	assetId?: { pattern: RegExp; rule: string };
+}
+
+/** A provider's own reading of its errors, over the shared classification in core/errors.ts. */
+export interface ErrorRules {
+	/** Where a user can see whether a create whose answer was lost started a render. */
+	taskList: string;
+	/** A category for an HTTP (or business) status and message, or null for the shared rules. */
+	classify?(
+		status: number,
+		message: string,
+	): { category: ErrorCategory; retryable: boolean } | null;
+	/** Statuses outside 4xx that still mean the create started nothing. */
+	refusals?: readonly number[];
+}
+
+/** What a callback's sender must prove beyond the URL secret (a provider's signature), from the credential. */
+export type CallbackVerifier = (
+	headers: IDataObject,
+	body: IDataObject,
+	credentials: IDataObject,
+) => { ok: true } | { ok: false; reason: string };
 
 /**
  * A provider's price list in credits, for estimates before anything is sent: the render is as long as the
@@ -191,8 +243,16 @@ export interface UrlInputRules {
 export interface ProviderAdapter {
 	id: ProviderId;
 	displayName: string;
+	/** One line under the provider's name in the node's Provider list. */
+	summary: string;
 	credentialType: string;
 	capabilities: ProviderCapabilities;
+	limits: ProviderLimits;
+	/** The Create options this provider takes, per model it serves. */
+	options: Partial<Record<ModelId, readonly CreateOption[]>>;
+	errors: ErrorRules;
+	/** Checks a callback's signature where the provider signs them. */
+	verifyCallback?: CallbackVerifier;
 	/** Absent: the provider does not price renders in credits (no estimate, no Max Credits). */
 	creditPricing?: CreditPricing;
 	create(client: ApiClient, input: CreateInput): Promise<NormalizedTask>;
@@ -201,8 +261,10 @@ export interface ProviderAdapter {
 	 * `malformed_answer` ProviderError (see malformed.ts), so a read never switches a node to another task.
 	 */
 	get(client: ApiClient, taskId: string, model: ModelId): Promise<NormalizedTask>;
-	cancel(client: ApiClient, taskId: string, model: ModelId): Promise<void>;
-	upload(client: ApiClient, file: UploadInput): Promise<UploadResult>;
+	/** Present when capabilities.cancel is true. */
+	cancel?(client: ApiClient, taskId: string, model: ModelId): Promise<void>;
+	/** Present when capabilities.uploads is true. */
+	upload?(client: ApiClient, file: UploadInput): Promise<UploadResult>;
 	/** Rules an input URL must meet for this provider to fetch it, where the provider publishes them. */
 	urlInputRules?: UrlInputRules;
 	/** Parse a callback body; null when the body is not this provider's or names no task. Never throws. */

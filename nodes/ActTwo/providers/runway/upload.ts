@@ -1,7 +1,7 @@
-import { multipartBody } from '../transport/multipart';
-import { malformedAnswer } from './malformed';
-import { asObject, asString } from './task';
-import type { ApiClient, UploadInput, UploadResult } from './types';
+import { multipartBody } from '../../core/multipart';
+import { malformedAnswer } from '../common/malformed';
+import { asObject, asString } from '../common/task';
+import type { ApiClient, UploadInput, UploadResult } from '../../core/types';
 
 /**
  * A data URI may be at most 5 MB as sent, for images and videos alike (SDK 4.17.1, providers.md 1): counted

@@ -1,5 +1,5 @@
-import { ProviderError } from '../shared/errors';
-import type { NormalizedTask, ProviderId } from './types';
+import { ProviderError } from '../../core/errors';
+import type { NormalizedTask, ProviderId } from '../../core/types';
 
 const NAMES: Record<ProviderId, string> = {
 	runway: 'Runway',

@@ -1,10 +1,10 @@
 import { NodeOperationError } from 'n8n-workflow';
 import type { ICredentialDataDecryptedObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { adapterFor } from '../providers';
-import type { ApiClient, ProviderAdapter, ProviderId } from '../providers/types';
-import { createApiClient } from '../transport/http';
-import type { HttpContext } from '../transport/http';
+import { adapterFor } from '../../providers';
+import type { ApiClient, ProviderAdapter, ProviderId } from '../../core/types';
+import { createApiClient } from '../../transport/http';
+import type { HttpContext } from '../../transport/http';
 
 export interface ProviderContext {
 	adapter: ProviderAdapter;
@@ -45,6 +45,7 @@ export async function providerContext(
 			: undefined;
 	const client = createApiClient(ctx, {
 		provider: adapter.id,
+		errors: adapter.errors,
 		credentialType: adapter.credentialType,
 		baseUrl,
 		signal,

@@ -1,13 +1,13 @@
-import { classifyFailure, ProviderError } from '../shared/errors';
-import { settle } from '../transport/settle';
-import { parseRunwayTask, RUNWAY_VERSION, runwayCreateBody } from './runway-format';
+import { classifyFailure, CREDITS_TEXT, ProviderError } from '../../core/errors';
+import { settle } from '../../core/settle';
+import { parseRunwayTask, RUNWAY_VERSION, runwayCreateBody } from '../common/runway-format';
 import {
 	isCometLegacyStatus,
 	isGatewayStatus,
 	mapCometLegacyStatus,
 	mapGatewayStatus,
 } from './status';
-import { createWithoutId, taskAskedFor } from './malformed';
+import { createWithoutId, taskAskedFor } from '../common/malformed';
 import {
 	asNumber,
 	asObject,
@@ -17,8 +17,15 @@ import {
 	makeTask,
 	parseProgress,
 	toIso,
-} from './task';
-import type { ApiClient, CreateInput, ModelId, NormalizedTask, ProviderAdapter } from './types';
+} from '../common/task';
+import type {
+	ApiClient,
+	CreateInput,
+	ErrorRules,
+	ModelId,
+	NormalizedTask,
+	ProviderAdapter,
+} from '../../core/types';
 
 /** Legacy reverse-format answers carry {code: 200} on success; anything else is an error code. */
 const legacyCode = (body: unknown): number | null => {
@@ -90,17 +97,40 @@ function isGateway(body: unknown): boolean {
 	return d.task_id !== undefined && typeof d.status === 'string' && /^[A-Z_]+$/.test(d.status);
 }
 
+const cometErrors: ErrorRules = {
+	taskList: 'the task log of your CometAPI console',
+	// CometAPI answers an empty balance with 401/403.
+	classify: (status, message) =>
+		(status === 401 || status === 403) && CREDITS_TEXT.test(message)
+			? { category: 'credits', retryable: false }
+			: null,
+};
+
 export const cometAdapter: ProviderAdapter = {
 	id: 'comet',
 	displayName: 'CometAPI',
+	summary: 'Act-Two (Runway format) and Act-One; URLs only',
 	credentialType: 'cometApi',
 	capabilities: {
 		models: ['act_two', 'act_one'],
 		cancel: false,
 		callbacks: ['act_one'],
-		upload: 'none',
+		callbackRequired: ['act_one'],
+		uploads: false,
+		urlInputs: 'direct',
+		assetIds: 'none',
 		defaultConcurrency: 3,
 	},
+	limits: {
+		seed: { min: 0, max: 4294967295 },
+		ratios: { act_one: ['1280:720'] },
+		characterTypes: { act_one: ['image'] },
+	},
+	options: {
+		act_two: ['ratio', 'bodyControl', 'expressionIntensity', 'seed', 'publicFigureThreshold'],
+		act_one: ['ratio'],
+	},
+	errors: cometErrors,
 
 	async create(client: ApiClient, input: CreateInput) {
 		if (input.model === 'act_one') {
@@ -175,14 +205,6 @@ export const cometAdapter: ProviderAdapter = {
 			return taskAskedFor(parseLegacy(asObject(body).data, body), taskId, true);
 		}
 		return taskAskedFor(parseRunwayTask('comet', body), taskId, true);
-	},
-
-	async cancel() {
-		throw new Error('CometAPI has no cancel endpoint.');
-	},
-
-	async upload() {
-		throw new Error('CometAPI takes public HTTPS URLs only; it has no upload endpoint.');
 	},
 
 	parseCallback(body) {

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { NormalizedTask } from '../providers/types';
+import type { NormalizedTask } from '../../core/types';
 
 export type OutputMode = 'task' | 'binary' | 'url';
 

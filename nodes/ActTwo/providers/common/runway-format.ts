@@ -1,9 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { classifyFailure } from '../shared/errors';
+import { classifyFailure } from '../../core/errors';
 import { mapRunwayStatus } from './status';
 import { asObject, asString, failureOf, makeTask, parseProgress, toIso, urlList } from './task';
-import type { CreateInput, MediaRef, NormalizedTask, ProviderId } from './types';
+import type { CreateInput, MediaRef, NormalizedTask, ProviderId } from '../../core/types';
 
 export const RUNWAY_VERSION = '2024-11-06';
 

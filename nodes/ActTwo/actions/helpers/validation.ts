@@ -1,18 +1,9 @@
 import { z } from 'zod';
 
-import { RATIOS } from '../providers/types';
-import type { CreateInput, ModelId, ProviderId } from '../providers/types';
+import { MODEL_NAMES, RATIOS } from '../../core/types';
+import type { CreateInput, ModelId, ProviderAdapter } from '../../core/types';
 
 export const DRIVING_SECONDS = { min: 3, max: 30 };
-
-/** Per-provider limits that differ from Runway's (providers.md §1.2, §2.1). */
-const SEED_MAX: Record<ProviderId, number> = {
-	runway: 4294967295,
-	comet: 4294967295,
-	liangxin: 4294967295,
-	useapi: 2147483647,
-};
-const SEED_MIN: Record<ProviderId, number> = { runway: 0, comet: 0, liangxin: 0, useapi: 1 };
 
 export interface CreateOptions {
 	ratio?: string;
@@ -33,8 +24,10 @@ const urlField = z
 	.max(1024, 'must be at most 1024 characters')
 	.refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL');
 
-function optionsSchema(provider: ProviderId, model: ModelId) {
-	const seedRange = `${SEED_MIN[provider]}–${SEED_MAX[provider]}`;
+function optionsSchema(adapter: ProviderAdapter, model: ModelId) {
+	const seed = adapter.limits.seed;
+	const seedRange = `${seed.min}–${seed.max}`;
+	const ratios = adapter.limits.ratios?.[model];
 	return z
 		.object({
 			ratio: z
@@ -50,8 +43,8 @@ function optionsSchema(provider: ProviderId, model: ModelId) {
 			seed: z
 				.number({ invalid_type_error: `must be a whole number from ${seedRange}` })
 				.int(`must be a whole number from ${seedRange}`)
-				.min(SEED_MIN[provider], `must be a whole number from ${seedRange}`)
-				.max(SEED_MAX[provider], `must be a whole number from ${seedRange}`)
+				.min(seed.min, `must be a whole number from ${seedRange}`)
+				.max(seed.max, `must be a whole number from ${seedRange}`)
 				.optional(),
 			publicFigureThreshold: z
 				.enum(['auto', 'low'], { errorMap: () => ({ message: 'must be "auto" or "low"' }) })
@@ -67,11 +60,11 @@ function optionsSchema(provider: ProviderId, model: ModelId) {
 			callbackUrl: urlField.optional(),
 		})
 		.superRefine((o, ctx) => {
-			if (model === 'act_one' && o.ratio && o.ratio !== '1280:720') {
+			if (ratios && o.ratio && !ratios.includes(o.ratio)) {
 				ctx.addIssue({
 					code: 'custom',
 					path: ['ratio'],
-					message: 'must be 1280:720 (16:9): CometAPI Act-One takes 16:9 only',
+					message: `must be ${ratios.join(' or ')}: ${adapter.displayName} ${MODEL_NAMES[model]} takes no other`,
 				});
 			}
 		});
@@ -91,21 +84,33 @@ export const FIELD_LABELS: Record<string, string> = {
 
 /** Returns the validated options, or a list of "Field: problem" messages. */
 export function validateCreateOptions(
-	provider: ProviderId,
+	adapter: ProviderAdapter,
 	model: ModelId,
 	raw: CreateOptions,
 ): { ok: true; value: Partial<CreateInput> } | { ok: false; problems: string[] } {
 	const cleaned = Object.fromEntries(
 		Object.entries(raw).filter(([, v]) => v !== '' && v !== undefined && v !== null),
 	);
-	const result = optionsSchema(provider, model).safeParse(cleaned);
-	if (result.success) return { ok: true, value: result.data as Partial<CreateInput> };
-	return {
-		ok: false,
-		problems: result.error.issues.map(
-			(i) => `${FIELD_LABELS[String(i.path[0])] ?? String(i.path[0])} ${i.message}`,
-		),
-	};
+	const taken: readonly string[] = adapter.options[model] ?? [];
+	// An option the provider does not take is refused, never dropped: the user set it for a reason.
+	const untaken = Object.keys(cleaned)
+		.filter((name) => name !== 'callbackUrl' && !taken.includes(name))
+		.map(
+			(name) =>
+				`${FIELD_LABELS[name] ?? name} is not taken by ${adapter.displayName} ${MODEL_NAMES[model]}: remove it`,
+		);
+	const result = optionsSchema(adapter, model).safeParse(cleaned);
+	const problems = [
+		...untaken,
+		...(result.success
+			? []
+			: result.error.issues.map(
+					(i) => `${FIELD_LABELS[String(i.path[0])] ?? String(i.path[0])} ${i.message}`,
+				)),
+	];
+	if (problems.length === 0 && result.success)
+		return { ok: true, value: result.data as Partial<CreateInput> };
+	return { ok: false, problems };
 }
 
 export function drivingDurationProblem(seconds: number | null): string | null {

@@ -263,16 +263,15 @@ export const capacityWaitOption: INodeProperties = {
 		'When the provider answers that the account is busy or rate limited (429: nothing was started), how long an item may wait for a free slot before it fails. It tries again after the provider’s Retry-After, else after 10–30 s, or as soon as one of this node’s own renders ends. 0 fails at once (after a few quick retries).',
 };
 
-/** Interval and jitter matter only while polling; the timeout also bounds Until Callback. */
-const POLL_MODES: Record<string, string[]> = {
-	pollInterval: ['poll'],
-	pollJitter: ['poll'],
-	onTimeout: ['poll'],
+/** Interval and jitter also pace the reads while an item waits for capacity; a timeout bounds waiting only. */
+const WAIT_MODES: Record<string, string[]> = {
 	timeoutMinutes: ['poll', 'callback'],
+	onTimeout: ['poll'],
 };
 
 export const createPollingOptions = (options: INodeProperties[]): INodeProperties[] =>
-	options.map((o) => ({
-		...o,
-		displayOptions: { show: { '/waitForCompletion': POLL_MODES[o.name] ?? ['poll'] } },
-	}));
+	options.map((o) =>
+		WAIT_MODES[o.name]
+			? { ...o, displayOptions: { show: { '/waitForCompletion': WAIT_MODES[o.name] } } }
+			: o,
+	);

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test-only code reads the source tree */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test-only code reads the source tree */
 /**
  * The provider layer's shape, checked on the source: imports point one way (node → actions →
  * providers/transport → core), and no file outside a provider's folder names that provider's id or credential
@@ -10,7 +10,6 @@ import { dirname, join, relative, resolve } from 'path';
 import { ADAPTER_LIST } from '../../nodes/ActTwo/providers';
 
 const ROOT = resolve(__dirname, '../../nodes');
-const ACT_TWO = join(ROOT, 'ActTwo');
 
 function sources(dir: string): string[] {
 	return readdirSync(dir).flatMap((name) => {

@@ -2,6 +2,7 @@
  * Create with "Until Callback": the execution parks (status waiting), the provider gets the execution's resume
  * URL as its callback URL, and the callbacks the simulator really sent are delivered to the resume webhook.
  */
+import { ADAPTERS } from '../../../nodes/ActTwo/providers';
 import {
 	readBinary,
 	resumeWaiting,
@@ -181,7 +182,13 @@ describe.each([
 				status: 'succeeded',
 				timedOut: false,
 				videoUrl: expect.stringMatching(/\.mp4/),
+				// What starting it cost and found, as in the other modes.
+				capacityWaitMs: 0,
 			});
+			expect(item.json).toHaveProperty('estimatedCredits');
+			expect(item.json.estimatedCredits).toEqual(
+				ADAPTERS[provider].creditPricing ? expect.any(Number) : null,
+			);
 			expect(done.run!.outputs('After')).toHaveLength(1);
 			if (output === 'binary') {
 				const bytes = await readBinary(item);
@@ -205,7 +212,13 @@ describe.each([
 			const resumed = await resumeWaiting(waiting);
 			expect(resumed.status).toBe('success');
 			const [item] = resumed.outputs('After');
-			expect(item.json).toMatchObject({ provider, taskId: sim.tasks()[0].id, timedOut: true });
+			expect(item.json).toMatchObject({
+				provider,
+				taskId: sim.tasks()[0].id,
+				timedOut: true,
+				capacityWaitMs: 0,
+			});
+			expect(item.json).toHaveProperty('estimatedCredits');
 			expect(['queued', 'running']).toContain(item.json.status);
 		}));
 });

@@ -38,6 +38,8 @@ export async function startCallbackWait(
 	pctx: ProviderContext,
 	started: Array<{ itemIndex: number; task: NormalizedTask }>,
 	errors: INodeExecutionData[],
+	/** capacityWaitMs, the credit estimate, the preflight note: kept with the parked item for the resume. */
+	startInfo: IDataObject = {},
 ): Promise<INodeExecutionData[]> {
 	if (started.length === 0) return errors;
 	// A render that already ended (an instant input-moderation failure, say) may have called back before
@@ -47,7 +49,7 @@ export async function startCallbackWait(
 	);
 	if (current.ok && isTerminal(current.value)) {
 		const settings = { ...readWaitSettings(ctx, false), timeoutMs: 0 };
-		return await waitAndOutput(
+		const [done] = await waitAndOutput(
 			ctx,
 			pctx,
 			[{ itemIndex: 0, task: current.value }],
@@ -55,13 +57,15 @@ export async function startCallbackWait(
 			readOutputSettings(ctx),
 			1,
 		);
+		if (typeof done.json.error !== 'string') Object.assign(done.json, startInfo);
+		return [done];
 	}
 	const task = current.ok ? current.value : started[0].task;
 	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
 	const timeoutMs = Number(options.timeoutMinutes ?? 10) * 60_000;
 	const item = ctx.getInputData()[0];
 	for (const key of Object.keys(item.json)) delete item.json[key];
-	Object.assign(item.json, taskJson(task, 'task'), {
+	Object.assign(item.json, taskJson(task, 'task'), startInfo, {
 		timedOut: true,
 		waitingSince: new Date().toISOString(),
 	});

@@ -19,6 +19,7 @@ import { isTerminal } from '../../transport/poll';
 import { settle } from '../../core/settle';
 import { isForeignBody } from '../../core/callback-body';
 import { CHECK_FIELD } from './callback-watch';
+import { parkedStartInfo } from './start-info';
 
 /**
  * The confirming status read gets this long (retries included), so the caller has its answer before a
@@ -132,7 +133,9 @@ async function handle(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 		});
 
 	const mode = ctx.getNodeParameter('output', 'task') as OutputMode;
-	const item: INodeExecutionData = { json: { ...taskJson(task, mode), timedOut: false } };
+	const item: INodeExecutionData = {
+		json: { ...taskJson(task, mode), ...parkedStartInfo(ctx), timedOut: false },
+	};
 	if (mode === 'binary') {
 		// The render is confirmed and billed: a failed download must not hide that. The workflow gets the task
 		// (with its videoUrl) and the reason, and can fetch the file with the Download operation.

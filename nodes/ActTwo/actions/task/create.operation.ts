@@ -341,6 +341,18 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	started.sort((a, b) => a.itemIndex - b.itemIndex);
 	if (stop) throw withStartedTasks(stop, started);
 
+	const notes = new Map(slots.map((s) => [s.plan?.itemIndex, s.plan?.preflightNote]));
+	/** What the start of an item's render cost and found, shown with its task in every mode. */
+	const startInfo = (itemIndex: number): IDataObject => {
+		const estimate = estimates.get(itemIndex);
+		const note = notes.get(itemIndex);
+		return {
+			capacityWaitMs: capacityWaitMs.get(itemIndex) ?? 0,
+			...(estimate ? estimateJson(estimate) : {}),
+			...(note ? { preflight: note } : {}),
+		};
+	};
+
 	// 3. Return at once, wait by polling, or park the execution until the provider calls back.
 	let results: INodeExecutionData[];
 	if (waitMode === 'none') {
@@ -354,6 +366,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			pctx,
 			started,
 			slots.flatMap((s) => (s.error ? [s.error] : [])),
+			startInfo(started[0]?.itemIndex ?? 0),
 		);
 	} else {
 		try {
@@ -369,15 +382,10 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			throw withStartedTasks(error as Error, started);
 		}
 	}
-	const notes = new Map(slots.map((s) => [s.plan?.itemIndex, s.plan?.preflightNote]));
 	for (const item of results) {
 		// Not on Continue On Fail error items ({ error: message, details }).
 		if (typeof item.json.error === 'string') continue;
-		const itemIndex = (item.pairedItem as { item: number }).item;
-		item.json.capacityWaitMs = capacityWaitMs.get(itemIndex) ?? 0;
-		const estimate = estimates.get(itemIndex);
-		if (estimate) Object.assign(item.json, estimateJson(estimate));
-		if (notes.get(itemIndex)) item.json.preflight = notes.get(itemIndex);
+		Object.assign(item.json, startInfo((item.pairedItem as { item: number }).item));
 	}
 	const errors = slots.flatMap((s) => (s.error ? [s.error] : []));
 	return inInputOrder(results, errors);

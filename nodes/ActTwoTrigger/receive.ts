@@ -6,13 +6,13 @@ import type {
 } from 'n8n-workflow';
 
 import { isCallbackBody } from '../ActTwo/core/callback-body';
+import { confirmTask } from '../ActTwo/actions/helpers/confirm';
 import { credentialSecrets, providerContext } from '../ActTwo/actions/helpers/context';
-import { ProviderError } from '../ActTwo/core/errors';
 import { taskJson } from '../ActTwo/actions/helpers/output';
 import { adapterFor } from '../ActTwo/providers';
 import type { NormalizedTask, ProviderAdapter } from '../ActTwo/core/types';
 import { videoBinary } from '../ActTwo/transport/download';
-import { maskSecrets, withDeadline } from '../ActTwo/transport/http';
+import { maskSecrets } from '../ActTwo/transport/http';
 import { isTerminal } from '../ActTwo/transport/poll';
 import { settle } from '../ActTwo/core/settle';
 import { deliveries } from './dedupe';
@@ -48,10 +48,6 @@ function wanted(task: NormalizedTask, events: Events, includeProgress: boolean):
 }
 
 /** A provider's reason for not knowing a task, as opposed to an outage: the callback is not genuine. */
-const unknownTask = (error: Error) =>
-	error instanceof ProviderError &&
-	(error.detail.category === 'not_found' || error.detail.category === 'invalid_input');
-
 /**
  * Handles one call of the trigger's URL. Every path answers: a throw here would be an HTTP 500 and an error
  * execution (and the instance's error workflow), so anything unforeseen is answered 400 and starts nothing.
@@ -161,9 +157,9 @@ function parse(adapter: ProviderAdapter, body: IDataObject): NormalizedTask | nu
 }
 
 /**
- * Reads the task back from the provider. A task it does not know, or that ended otherwise, is not genuine (403).
- * A read that fails for other reasons, or a provider that does not show the end yet, cannot confirm now: 503,
- * so a provider that retries its callbacks retries, and nothing is remembered.
+ * The provider's own word on a claim. A task it does not know, or that ended otherwise, is not genuine (403).
+ * A read that fails for other reasons, or a provider that does not show the claimed end yet, cannot confirm
+ * now: 503, so a provider that retries its callbacks retries, and nothing is remembered.
  */
 async function confirm(
 	ctx: IWebhookFunctions,
@@ -173,30 +169,23 @@ async function confirm(
 	{ kind: 'confirmed'; task: NormalizedTask } | { kind: 'answered'; answer: IWebhookResponseData }
 > {
 	const pctx = await providerContext(ctx, provider);
-	const client = withDeadline(pctx.client, Date.now() + CONFIRM_MS);
-	const read = await settle(pctx.adapter.get(client, claimed.taskId, claimed.model));
-	const later = (reason: string) => ({
-		kind: 'answered' as const,
-		answer: respond(ctx, 503, { received: false, reason }, { 'Retry-After': '30' }),
-	});
-	if (!read.ok) {
-		if (unknownTask(read.error))
-			return {
-				kind: 'answered',
-				answer: reject(ctx, 403, `the provider does not confirm task ${claimed.taskId}`),
-			};
-		return later(`the provider's API cannot confirm task ${claimed.taskId} now; try again later`);
+	const verdict = await confirmTask(pctx, claimed.taskId, claimed.model, claimed, CONFIRM_MS);
+	const id = claimed.taskId;
+	const answer = (a: IWebhookResponseData) => ({ kind: 'answered' as const, answer: a });
+	const later = (reason: string) =>
+		answer(respond(ctx, 503, { received: false, reason }, { 'Retry-After': '30' }));
+	switch (verdict.kind) {
+		case 'unknown':
+			return answer(reject(ctx, 403, `the provider does not confirm task ${id}`));
+		case 'later':
+			return later(`the provider's API cannot confirm task ${id} now; try again later`);
+		case 'contradicted':
+			return answer(reject(ctx, 403, `the provider says task ${id} is ${verdict.task.status}`));
+		case 'running':
+			if (isTerminal(claimed))
+				return later(`the provider's API does not show task ${id} as ended yet`);
+			return { kind: 'confirmed', task: verdict.task };
+		default:
+			return { kind: 'confirmed', task: verdict.task };
 	}
-	const actual = read.value;
-	if (actual.taskId !== claimed.taskId)
-		return later(`the provider's API answered about another task than ${claimed.taskId}`);
-	if (isTerminal(claimed) && actual.status !== claimed.status) {
-		if (!isTerminal(actual))
-			return later(`the provider's API does not show task ${claimed.taskId} as ended yet`);
-		return {
-			kind: 'answered',
-			answer: reject(ctx, 403, `the provider says task ${claimed.taskId} is ${actual.status}`),
-		};
-	}
-	return { kind: 'confirmed', task: actual };
 }

@@ -5,6 +5,7 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
+import { confirmTask } from '../helpers/confirm';
 import { readModel } from '../helpers/model';
 import { DEFAULTS } from '../../providers';
 import { providerContext } from '../helpers/context';
@@ -14,7 +15,6 @@ import { taskJson } from '../helpers/output';
 import type { OutputMode } from '../helpers/output';
 import type { ModelId, NormalizedTask } from '../../core/types';
 import { videoBinary } from '../../transport/download';
-import { withDeadline } from '../../transport/http';
 import { isTerminal } from '../../transport/poll';
 import { settle } from '../../core/settle';
 import { isForeignBody } from '../../core/callback-body';
@@ -109,19 +109,14 @@ async function handle(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const parked = ctx.evaluateExpression('{{ $json.model }}', 0);
 	const taskModel: ModelId =
 		claim.task?.model === 'act_one' || parked === 'act_one' ? 'act_one' : model;
-	const read = await settle(
-		pctx.adapter.get(withDeadline(pctx.client, Date.now() + CONFIRM_MS), expected, taskModel),
-	);
-	if (!read.ok)
+	const verdict = await confirmTask(pctx, expected, taskModel, null, CONFIRM_MS);
+	if ('reason' in verdict)
 		return reply(
 			ctx,
-			notNow(`the provider's API could not confirm the task now: ${reasonOf(read.error)}`),
+			notNow(`the provider's API could not confirm the task now: ${verdict.reason}`),
 		);
-	const task = read.value;
-	// an answer about another task (or none) confirms nothing about this one
-	if (task.taskId !== expected)
-		return reply(ctx, notNow("the provider's API answered about another task"));
-	if (!isTerminal(task))
+	const task = verdict.task;
+	if (verdict.kind === 'running')
 		return reply(ctx, {
 			status: 202,
 			body: {

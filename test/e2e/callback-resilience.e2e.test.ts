@@ -36,6 +36,8 @@ let ctx: E2eContext;
 let retrying: Simulator;
 /** Sends each callback once and never again. */
 let once: Simulator;
+/** Like `once`, for the simultaneous-resume case alone (its faults must not meet another case's). */
+let lone: Simulator;
 /** Every answer n8n gave to a request of this file (status), for the "no 500" check. */
 const answers: Array<{ what: string; status: number }> = [];
 
@@ -46,11 +48,13 @@ beforeAll(async () => {
 		callbackRetry: { attempts: 10, baseDelayMs: 1000 },
 	});
 	once = await startSimulator({ timing: TIMING, callbackRetry: { attempts: 1 } });
+	lone = await startSimulator({ timing: TIMING, callbackRetry: { attempts: 1 } });
 });
 
 afterAll(async () => {
 	await retrying?.close();
 	await once?.close();
+	await lone?.close();
 });
 
 async function credentialFor(sim: Simulator, provider: Provider): Promise<CredentialRef> {
@@ -360,16 +364,64 @@ async function lostFinalCallback(): Promise<void> {
 	expect(finalCallbacks(sim, task.id)).toHaveLength(1);
 }
 
+/**
+ * (d) Several resumes at the same instant: the provider's (re)sent final callback and the watch's check arrive
+ * together. n8n lets one resume the execution; the others must not start a second run or get a 500.
+ */
+async function simultaneousResumes(): Promise<void> {
+	const sim = lone;
+	const { exec, task } = await startWaiting(sim, 'useapi', 'task', 30);
+	statusApiDown(sim, 'useapi');
+	const [lost] = await until(
+		'the only final callback, answered 503',
+		async () => {
+			const r = finalCallbacks(sim, task.id);
+			return r.length > 0 ? r : undefined;
+		},
+		60_000,
+	);
+	answers.push({ what: 'useapi callback sent once', status: lost.status ?? 0 });
+	sim.faults.clear();
+	expect(await statusOf(exec.id)).toBe('waiting');
+	const url = task.callbackUrl!;
+	const bodies = [
+		lost.body,
+		lost.body,
+		lost.body,
+		{ actTwoCheck: task.id },
+		{ actTwoCheck: task.id },
+	];
+	const results = await Promise.all(
+		bodies.map(async (body, n) => await post(`simultaneous resume #${n}`, url, body)),
+	);
+	const resumed = results.filter((r) => r.status === 200 && /"resumed":true/.test(r.text));
+	process.stdout.write(
+		`(d) simultaneous resumes answered: ${JSON.stringify(results.map((r) => [r.status, r.text.slice(0, 80)]))}\n`,
+	);
+	const done = await waitUntilFinished(exec.id, 60_000);
+	expect({ status: done.status, why: describeExecution(done) }).toMatchObject({
+		status: 'success',
+	});
+	expect(done.data!.resultData.runData.After).toHaveLength(1);
+	expect(lastJson(done, 'Render')).toEqual([
+		expect.objectContaining({ taskId: task.id, status: 'succeeded', timedOut: false }),
+	]);
+	expect(resumed.length).toBeGreaterThanOrEqual(1);
+	const executions = await ctx.n8n.listExecutions({ workflowId: exec.workflowId });
+	expect(executions.map((e) => e.id)).toEqual([exec.id]);
+}
+
 describe('Until Callback: outages and hostile input never end a waiting execution (real n8n)', () => {
-	it('(a) final callback during a 503 spell, (b) hostile bodies, (c) a lost final callback: every wait ends success with the true task, no 500', async () => {
+	it('(a) final callback during a 503 spell, (b) hostile bodies, (c) a lost final callback, (d) simultaneous resumes: every wait ends success with the true task, once, no 500', async () => {
 		const results = await Promise.allSettled([
 			outageDuringFinalCallback(),
 			hostileBodies(),
 			lostFinalCallback(),
+			simultaneousResumes(),
 		]);
 		process.stdout.write(`answers of n8n: ${JSON.stringify(answers)}\n`);
 		const failed = results
-			.map((r, n) => (r.status === 'rejected' ? `(${'abc'[n]}) ${String(r.reason)}` : null))
+			.map((r, n) => (r.status === 'rejected' ? `(${'abcd'[n]}) ${String(r.reason)}` : null))
 			.filter((r) => r !== null);
 		if (failed.length) throw new Error(failed.join('\n---\n'));
 		expect(answers.filter((a) => a.status >= 500 && a.status !== 503)).toEqual([]);

@@ -19,6 +19,7 @@ import { isTerminal } from '../../transport/poll';
 import { settle } from '../../core/settle';
 import { isForeignBody } from '../../core/callback-body';
 import { CHECK_FIELD } from './callback-watch';
+import { resumeClaims } from './resume-claims';
 import { parkedStartInfo } from './start-info';
 
 /**
@@ -105,10 +106,30 @@ async function handle(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 			body: { accepted: true, resumed: false, status: claim.task.status },
 		});
 
-	// Providers do not sign callbacks: believe only the provider's API.
+	const executionId = ctx.evaluateExpression('{{ $execution.id }}', 0);
+	const resume = await resumeClaims.claim(String(executionId ?? ''));
+	if (!resume)
+		return reply(ctx, {
+			status: 200,
+			body: { accepted: true, resumed: false, reason: 'an earlier call already resumed it' },
+		});
+	const outcome = await settle(confirmAndResume(ctx, pctx, expected, claim.task?.model, model));
+	if (outcome.ok && outcome.value.workflowData) resume.commit();
+	else resume.release();
+	if (!outcome.ok) throw outcome.error;
+	return outcome.value;
+}
+
+/** Reads the task back (providers do not sign callbacks: only their API is believed) and resumes if it ended. */
+async function confirmAndResume(
+	ctx: IWebhookFunctions,
+	pctx: ProviderContext,
+	expected: string,
+	claimedModel: ModelId | undefined,
+	model: ModelId,
+): Promise<IWebhookResponseData> {
 	const parked = ctx.evaluateExpression('{{ $json.model }}', 0);
-	const taskModel: ModelId =
-		claim.task?.model === 'act_one' || parked === 'act_one' ? 'act_one' : model;
+	const taskModel: ModelId = claimedModel === 'act_one' || parked === 'act_one' ? 'act_one' : model;
 	const verdict = await confirmTask(pctx, expected, taskModel, null, CONFIRM_MS);
 	if ('reason' in verdict)
 		return reply(

@@ -218,7 +218,7 @@ describe('a create whose outcome is unknown', () => {
 	});
 
 	it('becomes an error saying the render may have started and be billed, and where to check; never "retry immediately"', () => {
-		for (const provider of ['runway', 'useapi', 'comet', 'liangxin'] as const) {
+		for (const provider of Object.keys(ADAPTERS)) {
 			const marked = createOutcomeUnknown(
 				new ProviderError(
 					provider,

@@ -4,6 +4,7 @@
  * refusing a batch with no request sent; providers without credit pricing saying so; null tier limits.
  */
 import { runWorkflow, testCredential } from '../../harness';
+import { ADAPTERS } from '../../../nodes/ActTwo/providers';
 import type { SimProvider, Simulator } from '../../simulator';
 import {
 	actTwo,
@@ -15,6 +16,7 @@ import {
 	items,
 	mediaItem,
 	pairedIndex,
+	PROVIDERS,
 	QUICK_POLL,
 	requests,
 	urlInputs,
@@ -210,39 +212,42 @@ it('useapi.net: Explore Mode estimates 0 and fits Max Credits 0; without it the 
 		expect(providerRequests(sim, 'useapi')).toHaveLength(0);
 	}));
 
-describe.each(['comet', 'liangxin'] as const)('%s (no credit pricing)', (provider) => {
-	it('with Max Credits set: refused plainly, nothing sent', () =>
-		withSim(async (sim) => {
-			const result = await run(
-				sim,
-				provider,
-				urlInputs(sim, { waitForCompletion: 'none', options: { maxCredits: 1000 } }),
-				items(2),
-			);
-			expect(result.status).toBe('error');
-			expect(errorText(result)).toMatch(
-				/^Max Credits cannot be checked: (CometAPI|LiangXin) does not price renders in credits/,
-			);
-			expect(providerRequests(sim, provider)).toHaveLength(0);
-		}));
+describe.each(PROVIDERS.filter((p) => !ADAPTERS[p].creditPricing))(
+	'%s (no credit pricing)',
+	(provider) => {
+		it('with Max Credits set: refused plainly, nothing sent', () =>
+			withSim(async (sim) => {
+				const result = await run(
+					sim,
+					provider,
+					urlInputs(sim, { waitForCompletion: 'none', options: { maxCredits: 1000 } }),
+					items(2),
+				);
+				expect(result.status).toBe('error');
+				expect(errorText(result)).toMatch(
+					`Max Credits cannot be checked: ${ADAPTERS[provider].displayName} does not price renders in credits`,
+				);
+				expect(providerRequests(sim, provider)).toHaveLength(0);
+			}));
 
-	it('without it: the render starts and the output says there is no estimate', () =>
-		withSim(async (sim) => {
-			const result = await run(
-				sim,
-				provider,
-				urlInputs(sim, { waitForCompletion: 'none' }),
-				items(1),
-			);
-			expect(errorText(result)).toBe('');
-			expect(result.outputs('Act-Two')[0].json).toMatchObject({
-				status: 'queued',
-				estimatedCredits: null,
-				estimatedCreditsNote: expect.stringMatching(/does not price renders in credits$/),
-				cost: null,
-			});
-		}));
-});
+		it('without it: the render starts and the output says there is no estimate', () =>
+			withSim(async (sim) => {
+				const result = await run(
+					sim,
+					provider,
+					urlInputs(sim, { waitForCompletion: 'none' }),
+					items(1),
+				);
+				expect(errorText(result)).toBe('');
+				expect(result.outputs('Act-Two')[0].json).toMatchObject({
+					status: 'queued',
+					estimatedCredits: null,
+					estimatedCreditsNote: expect.stringMatching(/does not price renders in credits$/),
+					cost: null,
+				});
+			}));
+	},
+);
 
 it('a URL driving video is estimated from the length its header gave over range requests (Runway and useapi.net)', () =>
 	withSim(async (sim) => {

@@ -20,4 +20,4 @@ const AIML: Record<string, TaskStatus> = {
 };
 
 export const mapAimlStatus = (s: unknown): TaskStatus =>
-	lookup(AIML, scalar(s)?.trim().toLowerCase()) ?? 'running';
+	lookup(AIML, scalar(s)?.toLowerCase()) ?? 'running';

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
 /**
  * AIML API inside a real n8n 2.x (the shared instance of global-setup.ts, package installed from `npm pack`),
  * against the provider simulator: a render polled to its end with the MP4 stored by n8n, Get and Download Video

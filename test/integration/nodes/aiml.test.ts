@@ -1,9 +1,13 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
 /**
  * AIML API through the node, against the simulator over real HTTP (providers.md 7 A): the request mapping,
  * the documented variants of its answers (video and error shapes, "succeeded"), its errors, and the clear
  * refusals for what it lacks (callbacks, uploads, assets, cancel), each with nothing sent.
  */
-import { readBinary, runWorkflow } from '../../harness';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { readBinary, runWorkflow, type WorkflowJson } from '../../harness';
 import { ActTwo } from '../../../nodes/ActTwo/ActTwo.node';
 import { ActTwoTrigger } from '../../../nodes/ActTwoTrigger/ActTwoTrigger.node';
 import type { Simulator, SimulatorOptions } from '../../simulator';
@@ -18,6 +22,7 @@ import {
 	pairedIndex,
 	QUICK_POLL,
 	requests,
+	ROOT,
 	urlInputs,
 	withSim,
 	workflow,
@@ -455,3 +460,28 @@ describe('AIML API: odd answers and errors', () => {
 			expect(sim.tasks()).toHaveLength(2);
 		}));
 });
+
+it('the example workflow examples/workflows/aiml-act-two.json renders as shipped (URLs pointed at the simulator)', () =>
+	withSim(async (sim) => {
+		const wf = JSON.parse(
+			readFileSync(join(ROOT, 'examples', 'workflows', 'aiml-act-two.json'), 'utf8'),
+		) as WorkflowJson;
+		const act = wf.nodes.find((n) => n.type === 'n8n-nodes-act-two.actTwo')!;
+		expect(Object.keys(act.credentials ?? {})).toEqual(['aimlApi']);
+		act.parameters = {
+			...act.parameters,
+			characterUrl: sim.staticUrl('character.png'),
+			drivingUrl: sim.staticUrl('driving.mp4'),
+			options: { ...(act.parameters.options as object), ...QUICK_POLL },
+		};
+		const result = await runWorkflow(wf, { credentials: credentials(sim) });
+		expect(errorText(result)).toBe('');
+		const [item] = result.outputs('Act-Two');
+		expect(item.json).toMatchObject({ provider: 'aiml', status: 'succeeded' });
+		expect((await readBinary(item, 'video')).equals(OUTPUT)).toBe(true);
+		expect(createRequests(sim, 'aiml')[0].body.json).toMatchObject({
+			frame_size: '1280:720',
+			body_control: true,
+			expression_intensity: 3,
+		});
+	}));

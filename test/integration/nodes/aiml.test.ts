@@ -336,6 +336,39 @@ describe('AIML API: odd answers and errors', () => {
 			});
 		}));
 
+	it('an answer about another generation, or without an id → a malformed read naming AIML API, never another task', () =>
+		withSim(async (sim) => {
+			for (const [body, text] of [
+				[{ status: 'completed', video: ['https://cdn.example.com/x.mp4'] }, 'without a task id'],
+				[
+					{ id: 'other-generation', status: 'completed', video: ['https://cdn.example.com/x.mp4'] },
+					'about another task (other-generation)',
+				],
+			] as const) {
+				sim.faults.add({
+					provider: 'aiml',
+					method: 'GET',
+					path: '/v2/video/generations',
+					kind: 'status',
+					status: 200,
+					body,
+					times: 1,
+				});
+				const get = await runWorkflow(
+					workflow(
+						[{ json: { taskId: 'gen-1' } }],
+						actTwo('aiml', { resource: 'task', operation: 'get' } as never),
+					),
+					{ credentials: credentials(sim) },
+				);
+				expect(get.status).toBe('error');
+				expect(get.error?.message).toBe(
+					`AIML API: AIML API answered the status read of task gen-1 ${text}.`,
+				);
+				expect(errorText(get)).toMatch(/category: provider, code: malformed_answer/);
+			}
+		}));
+
 	it('a just-created generation the poll does not find yet (404) is read again; the render still arrives', () =>
 		withSim(async (sim) => {
 			sim.faults.add({

@@ -212,42 +212,41 @@ it('useapi.net: Explore Mode estimates 0 and fits Max Credits 0; without it the 
 		expect(providerRequests(sim, 'useapi')).toHaveLength(0);
 	}));
 
-describe.each(PROVIDERS.filter((p) => !ADAPTERS[p].creditPricing))(
-	'%s (no credit pricing)',
-	(provider) => {
-		it('with Max Credits set: refused plainly, nothing sent', () =>
-			withSim(async (sim) => {
-				const result = await run(
-					sim,
-					provider,
-					urlInputs(sim, { waitForCompletion: 'none', options: { maxCredits: 1000 } }),
-					items(2),
-				);
-				expect(result.status).toBe('error');
-				expect(errorText(result)).toMatch(
-					`Max Credits cannot be checked: ${ADAPTERS[provider].displayName} does not price renders in credits`,
-				);
-				expect(providerRequests(sim, provider)).toHaveLength(0);
-			}));
+const NO_PRICING = PROVIDERS.filter((p) => !ADAPTERS[p].creditPricing);
 
-		it('without it: the render starts and the output says there is no estimate', () =>
-			withSim(async (sim) => {
-				const result = await run(
-					sim,
-					provider,
-					urlInputs(sim, { waitForCompletion: 'none' }),
-					items(1),
-				);
-				expect(errorText(result)).toBe('');
-				expect(result.outputs('Act-Two')[0].json).toMatchObject({
-					status: 'queued',
-					estimatedCredits: null,
-					estimatedCreditsNote: expect.stringMatching(/does not price renders in credits$/),
-					cost: null,
-				});
-			}));
-	},
-);
+describe.each(NO_PRICING)('%s (no credit pricing)', (provider) => {
+	it('with Max Credits set: refused plainly, nothing sent', () =>
+		withSim(async (sim) => {
+			const result = await run(
+				sim,
+				provider,
+				urlInputs(sim, { waitForCompletion: 'none', options: { maxCredits: 1000 } }),
+				items(2),
+			);
+			expect(result.status).toBe('error');
+			expect(errorText(result)).toMatch(
+				`Max Credits cannot be checked: ${ADAPTERS[provider].displayName} does not price renders in credits`,
+			);
+			expect(providerRequests(sim, provider)).toHaveLength(0);
+		}));
+
+	it('without it: the render starts and the output says there is no estimate', () =>
+		withSim(async (sim) => {
+			const result = await run(
+				sim,
+				provider,
+				urlInputs(sim, { waitForCompletion: 'none' }),
+				items(1),
+			);
+			expect(errorText(result)).toBe('');
+			expect(result.outputs('Act-Two')[0].json).toMatchObject({
+				status: 'queued',
+				estimatedCredits: null,
+				estimatedCreditsNote: expect.stringMatching(/does not price renders in credits$/),
+				cost: null,
+			});
+		}));
+});
 
 it('a URL driving video is estimated from the length its header gave over range requests (Runway and useapi.net)', () =>
 	withSim(async (sim) => {

@@ -84,7 +84,7 @@ describe('Act-Two package in a real n8n', () => {
 		).body;
 		const actTwoType = types.find((t) => t.name === ACT_TWO);
 		expect(actTwoType?.credentials?.map((c) => c.name).sort()).toEqual(
-			['cometApi', 'liangXinApi', 'runwayApi', 'useApiNetApi'].sort(),
+			['aimlApi', 'cometApi', 'liangXinApi', 'runwayApi', 'useApiNetApi'].sort(),
 		);
 		expect(types.some((t) => t.name === ACT_TWO_TRIGGER)).toBe(true);
 	});

@@ -3,12 +3,14 @@ import type { IExecuteFunctions, INode } from 'n8n-workflow';
 
 import {
 	classifyFailure,
+	classifyHttp,
 	createOutcomeUnknown,
 	mayHaveStarted,
 	ProviderError,
 	renderFailedError,
 } from '../../nodes/ActTwo/core/errors';
 import { errorJson, toNodeError } from '../../nodes/ActTwo/actions/helpers/items';
+import { aimlAdapter, parseGeneration } from '../../nodes/ActTwo/providers/aiml/adapter';
 import { cometAdapter } from '../../nodes/ActTwo/providers/comet/adapter';
 import { liangxinAdapter, parseJobsRecord } from '../../nodes/ActTwo/providers/liangxin/adapter';
 import { parseRunwayTask } from '../../nodes/ActTwo/providers/common/runway-format';
@@ -218,7 +220,7 @@ describe('a create whose outcome is unknown', () => {
 	});
 
 	it('becomes an error saying the render may have started and be billed, and where to check; never "retry immediately"', () => {
-		for (const provider of ['runway', 'useapi', 'comet', 'liangxin'] as const) {
+		for (const provider of Object.keys(ADAPTERS)) {
 			const marked = createOutcomeUnknown(
 				new ProviderError(
 					provider,
@@ -311,4 +313,84 @@ it('seeded fuzz: any code and reason give one of the categories, and retryable o
 		if (e.category === 'moderation' || e.category === 'invalid_input')
 			expect(e.retryable).toBe(false);
 	}
+});
+
+describe('AIML API: a failed generation is labelled from its error in each of its three shapes', () => {
+	const failed = (error: unknown) =>
+		parseGeneration({ id: 'g1', status: 'error', video: null, error }).error;
+
+	it.each<[string, unknown, Partial<TaskError>]>([
+		[
+			'{name, message} (documented)',
+			{ name: 'SAFETY.INPUT.IMAGE', message: 'Input image flagged' },
+			{ category: 'moderation', code: 'SAFETY.INPUT.IMAGE', retryable: false },
+		],
+		[
+			'a string (the legacy Runway DTO)',
+			'An unexpected error occurred while generating the output. Please try again.',
+			{ category: 'provider', code: '', retryable: true },
+		],
+		[
+			'{detail: [{loc, msg, type}]} (a recorded failure)',
+			{
+				detail: [
+					{
+						loc: ['body', 'image_url'],
+						msg: 'Could not detect face in the image',
+						type: 'face_detection_error',
+					},
+				],
+			},
+			{
+				category: 'invalid_input',
+				code: 'face_detection_error',
+				message: 'Could not detect face in the image',
+				retryable: false,
+			},
+		],
+		[
+			'nothing usable',
+			{ detail: [{ loc: 1 }], name: { toString: 1 } },
+			{
+				category: 'provider',
+				message: 'The task failed without a reason from the provider.',
+				retryable: false,
+			},
+		],
+	])('%s', (_label, error, expected) => {
+		expect(failed(error)).toMatchObject(expected);
+	});
+
+	it('a long reason is cut short', () => {
+		expect(failed('x'.repeat(10_000))?.message.length).toBeLessThanOrEqual(301);
+	});
+
+	it.each<[number, string, string]>([
+		[
+			403,
+			"You've run out of credits. Please top up your balance or update your payment method to continue: https://aimlapi.com/app/billing/",
+			'credits',
+		],
+		[403, '', 'credits'],
+		[403, 'Invalid API key', 'auth'],
+		[
+			401,
+			'This request requires a valid API key. You can create a new API key on the Billing page: https://aimlapi.com/app/keys',
+			'auth',
+		],
+		[
+			400,
+			'Body validation error! seed: Number must be less than or equal to 4294967295',
+			'invalid_input',
+		],
+		[504, 'Generation timeout', 'provider'],
+	])('HTTP %i "%s" → %s (out of credits is 403 on AIML, not 402)', (status, message, category) => {
+		expect(
+			classifyHttp(
+				status,
+				message ? { message, statusCode: String(status) } : {},
+				aimlAdapter.errors,
+			).category,
+		).toBe(category);
+	});
 });

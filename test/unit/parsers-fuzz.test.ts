@@ -1,7 +1,7 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
 /**
  * Seeded fuzz suite for every provider parser: status answers (through each adapter's get(), as the transport
- * hands them over), create answers and callback bodies, all four providers and both CometAPI shapes. Valid
+ * hands them over), create answers and callback bodies, every provider and both CometAPI shapes. Valid
  * bodies from providers.md and the simulator are mutated (fields dropped, types swapped, objects with
  * toString/valueOf, huge/negative/NaN-like numbers, nanosecond times, arrays for scalars, __proto__ /
  * constructor keys, deep nesting, long strings) and each result is checked:
@@ -12,6 +12,7 @@
  * FUZZ_SEED=<n> replays another seed; a failure names the seed and the body.
  */
 import { ProviderError, classifyHttp } from '../../nodes/ActTwo/core/errors';
+import { aimlAdapter } from '../../nodes/ActTwo/providers/aiml/adapter';
 import { cometAdapter } from '../../nodes/ActTwo/providers/comet/adapter';
 import { liangxinAdapter } from '../../nodes/ActTwo/providers/liangxin/adapter';
 import { runwayAdapter } from '../../nodes/ActTwo/providers/runway/adapter';
@@ -197,6 +198,41 @@ const LIANGXIN_STATUS = ['waiting', 'queuing', 'generating', 'success', 'fail'].
 const LIANGXIN_CALLBACK = [record('success'), record('fail', 501), record('fail', 200)];
 const LIANGXIN_CREATE = [{ code: 200, msg: 'success', data: { taskId: LX_ID } }];
 
+// AIML API (providers.md 7 A.2/A.3): the generation object, its four video and three error shapes.
+const AI_ID = 'dbf7a50e-87b2-4ba5-921f-f02fdb8f7cc6';
+const generation = (status: string, extra: object = {}) => ({
+	id: AI_ID,
+	status,
+	video: null,
+	error: null,
+	...extra,
+});
+const AIML_STATUS = [
+	generation('queued'),
+	generation('waiting'),
+	generation('generating'),
+	generation('active'),
+	generation('completed', { video: [URL] }),
+	generation('completed', { video: { url: URL }, meta: { usage: { credits_used: 120000 } } }),
+	generation('completed', { video: [{ url: URL }] }),
+	generation('succeeded', { video: URL }),
+	generation('error', { error: { name: 'SAFETY.INPUT.IMAGE', message: 'Input image flagged' } }),
+	generation('error', { error: 'An unexpected error occurred. Please try again.' }),
+	generation('error', {
+		error: {
+			detail: [
+				{
+					loc: ['body', 'image_url'],
+					msg: 'Could not detect face in the image',
+					type: 'face_detection_error',
+				},
+			],
+		},
+	}),
+	generation('failed', { error: null }),
+];
+const AIML_CREATE = [{ id: AI_ID, status: 'queued' }, generation('queued')];
+
 // ---- hostile values ----
 
 const LONG = 'x'.repeat(200_000);
@@ -229,6 +265,9 @@ const WORDS = [
 	'queuing',
 	'generating',
 	'processing',
+	'completed',
+	'error',
+	'active',
 	'0',
 	'1',
 	'2',
@@ -480,6 +519,14 @@ function allowed(provider: ProviderId, body: unknown): Set<Terminal> {
 			if (w === 'failed' || w === 'failure') out.add('failed');
 		}
 	}
+	if (provider === 'aiml') {
+		const w =
+			typeof at(body, 'status') === 'string' ? (at(body, 'status') as string).toLowerCase() : null;
+		// A success word without a usable video URL is read as failed ("no output"), never as a success.
+		if (w === 'completed' || w === 'succeeded' || w === 'success')
+			out.add('succeeded').add('failed');
+		if (w === 'error' || w === 'failed') out.add('failed');
+	}
 	if (provider === 'liangxin') {
 		const state = at(body, 'data', 'state');
 		const w = typeof state === 'string' ? state.toLowerCase() : null;
@@ -631,6 +678,15 @@ const PLAN: Array<{ adapter: ProviderAdapter; shapes: Shape[]; opts?: string }> 
 			{ kind: 'create', input: INPUT, bases: LIANGXIN_CREATE },
 		],
 	},
+	{
+		adapter: aimlAdapter,
+		shapes: [
+			{ kind: 'get', id: AI_ID, model: 'act_two', bases: AIML_STATUS },
+			// AIML sends no callbacks: nothing may be taken for one.
+			{ kind: 'callback', bases: AIML_STATUS },
+			{ kind: 'create', input: INPUT, bases: AIML_CREATE },
+		],
+	},
 ];
 
 function describeBody(body: unknown): string {
@@ -716,6 +772,9 @@ async function fuzzProvider(entry: (typeof PLAN)[number]): Promise<Tally> {
 			if (!allowed(provider, body).has(task.status))
 				fail(n, shape, body, `false ${task.status}: no documented status field says so`);
 		}
+		// AIML requires a video URL for a success (providers.md 7 A.3): none is read as failed.
+		if (provider === 'aiml' && task.status === 'succeeded' && task.outputs.length === 0)
+			fail(n, shape, body, 'succeeded without a video URL');
 		if (task.status === 'succeeded') tally.succeeded++;
 		if (task.status === 'failed') tally.failed++;
 	}

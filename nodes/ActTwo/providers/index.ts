@@ -1,3 +1,4 @@
+import { aimlAdapter } from './aiml/adapter';
 import { cometAdapter } from './comet/adapter';
 import { liangxinAdapter } from './liangxin/adapter';
 import { runwayAdapter } from './runway/adapter';
@@ -9,6 +10,7 @@ export const ADAPTERS: Record<string, ProviderAdapter> = {
 	useapi: useapiAdapter,
 	comet: cometAdapter,
 	liangxin: liangxinAdapter,
+	aiml: aimlAdapter,
 };
 
 /** The providers a new node starts with; fixed, since n8n does not store a parameter left at its default. */

@@ -1,5 +1,6 @@
 /** Create for every provider: URL, binary and asset inputs, generation options, wait modes, output modes. */
 import { readBinary, runWorkflow } from '../../harness';
+import { ADAPTERS } from '../../../nodes/ActTwo/providers';
 import type { SimProvider, Simulator } from '../../simulator';
 import {
 	actTwo,
@@ -137,7 +138,7 @@ describe.each(PROVIDERS)('%s: Create from URLs', (provider) => {
 		}));
 });
 
-const CREATE_OR_UPLOAD = /character_performance|act-two|act_one|createTask|assets|uploads/;
+const CREATE_OR_UPLOAD = /character_performance|act-two|act_one|createTask|assets|uploads|video\/generations$/;
 
 describe('binary inputs', () => {
 	it('Runway: small files go inline as data URIs (no upload round trip)', () =>
@@ -192,7 +193,7 @@ describe('binary inputs', () => {
 			expect(createRequests(sim, 'useapi')).toHaveLength(1);
 		}));
 
-	it.each(['comet', 'liangxin'] as const)(
+	it.each(PROVIDERS.filter((p) => !ADAPTERS[p].capabilities.uploads))(
 		'%s: binary input → a clear "URLs only" error before any request',
 		(provider) =>
 			withSim(async (sim) => {

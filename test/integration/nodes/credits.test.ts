@@ -4,6 +4,7 @@
  * refusing a batch with no request sent; providers without credit pricing saying so; null tier limits.
  */
 import { runWorkflow, testCredential } from '../../harness';
+import { ADAPTERS } from '../../../nodes/ActTwo/providers';
 import type { SimProvider, Simulator } from '../../simulator';
 import {
 	actTwo,
@@ -15,6 +16,7 @@ import {
 	items,
 	mediaItem,
 	pairedIndex,
+	PROVIDERS,
 	QUICK_POLL,
 	requests,
 	urlInputs,
@@ -210,7 +212,9 @@ it('useapi.net: Explore Mode estimates 0 and fits Max Credits 0; without it the 
 		expect(providerRequests(sim, 'useapi')).toHaveLength(0);
 	}));
 
-describe.each(['comet', 'liangxin'] as const)('%s (no credit pricing)', (provider) => {
+const NO_PRICING = PROVIDERS.filter((p) => !ADAPTERS[p].creditPricing);
+
+describe.each(NO_PRICING)('%s (no credit pricing)', (provider) => {
 	it('with Max Credits set: refused plainly, nothing sent', () =>
 		withSim(async (sim) => {
 			const result = await run(
@@ -221,7 +225,7 @@ describe.each(['comet', 'liangxin'] as const)('%s (no credit pricing)', (provide
 			);
 			expect(result.status).toBe('error');
 			expect(errorText(result)).toMatch(
-				/^Max Credits cannot be checked: (CometAPI|LiangXin) does not price renders in credits/,
+				`Max Credits cannot be checked: ${ADAPTERS[provider].displayName} does not price renders in credits`,
 			);
 			expect(providerRequests(sim, provider)).toHaveLength(0);
 		}));

@@ -141,6 +141,7 @@ describe('a create whose answer is lost or a 5xx → may have started and be bil
 		useapi: /\/gen4\/act-two$/,
 		comet: /\/runwayml\/v1\/character_performance$/,
 		liangxin: /\/api\/v1\/jobs\/createTask$/,
+		aiml: /\/v2\/video\/generations$/,
 	};
 	const ambiguous = (result: RunResult) => {
 		expect(result.status).toBe('error');
@@ -151,7 +152,7 @@ describe('a create whose answer is lost or a 5xx → may have started and be bil
 		return text;
 	};
 
-	it.each(['runway', 'liangxin'] as const)('%s: HTTP 500 on the create', (provider) =>
+	it.each(['runway', 'liangxin', 'aiml'] as const)('%s: HTTP 500 on the create', (provider) =>
 		withSim(async (sim) => {
 			sim.faults.add({
 				provider,
@@ -169,7 +170,7 @@ describe('a create whose answer is lost or a 5xx → may have started and be bil
 		}),
 	);
 
-	it.each(['useapi', 'comet'] as const)(
+	it.each(['useapi', 'comet', 'aiml'] as const)(
 		'%s: connection dropped after the provider took the create',
 		(provider) =>
 			withSim(async (sim) => {

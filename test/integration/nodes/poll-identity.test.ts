@@ -29,6 +29,7 @@ const STATUS_READ: Record<SimProvider, { path: string; pattern: RegExp; model?: 
 	useapi: { path: '/tasks/', pattern: /\/tasks\// },
 	comet: { path: '/runwayml/v1/tasks/', pattern: /\/runwayml\/v1\/tasks\// },
 	liangxin: { path: '/api/v1/jobs/recordInfo', pattern: /\/api\/v1\/jobs\/recordInfo/ },
+	aiml: { path: '/v2/video/generations', pattern: /\/v2\/video\/generations\?generation_id=/ },
 };
 
 /** A genuine-looking finished answer about another task, with another video. */
@@ -67,6 +68,13 @@ function otherTaskAnswer(provider: SimProvider, otherUrl: string): unknown {
 					state: 'success',
 					resultJson: JSON.stringify({ resultUrls: [otherUrl] }),
 				},
+			};
+		case 'aiml':
+			return {
+				id: '00000000-0000-4000-8000-000000000000',
+				status: 'completed',
+				video: [otherUrl],
+				error: null,
 			};
 	}
 }
@@ -123,7 +131,7 @@ async function expectOwnVideo(
 	expect((await readBinary(item, 'video')).equals(OUTPUT)).toBe(true);
 }
 
-describe.each(['runway', 'useapi', 'liangxin', 'comet'] as SimProvider[])(
+describe.each(['runway', 'useapi', 'liangxin', 'comet', 'aiml'] as SimProvider[])(
 	'%s: Poll Until Done keeps its task',
 	(provider) => {
 		// CometAPI's reads keep the asked id when an answer names none (its shapes are partly UNCONFIRMED; see
@@ -151,7 +159,7 @@ describe.each(['runway', 'useapi', 'liangxin', 'comet'] as SimProvider[])(
 	},
 );
 
-describe.each(['runway', 'useapi', 'liangxin'] as SimProvider[])('%s: Get', (provider) => {
+describe.each(['runway', 'useapi', 'liangxin', 'aiml'] as SimProvider[])('%s: Get', (provider) => {
 	it('an answer without the task id → a clear provider error naming the task, not another task', () =>
 		withSim(async (sim) => {
 			sim.faults.add({

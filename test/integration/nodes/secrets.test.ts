@@ -129,6 +129,7 @@ describe.each(PROVIDERS)('%s', (provider) => {
 					},
 				},
 				liangxin: { code: 401, msg: `Key ${key} is not valid`, data: null },
+				aiml: { message: `Invalid API key ${key}`, statusCode: '401' },
 			};
 			sim.faults.add({
 				provider,

@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } f
 
 import { mapWithConcurrency } from '../../core/limit';
 import { ProviderError } from '../../core/errors';
+import { ADAPTERS } from '../../providers';
 
 /** Turns anything thrown while handling an item into the n8n error a user sees, without request headers (keys). */
 export function toNodeError(
@@ -40,16 +41,8 @@ export function toNodeError(
 	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
 }
 
-function providerName(id: string): string {
-	return (
-		(
-			{ runway: 'Runway', useapi: 'useapi.net', comet: 'CometAPI', liangxin: 'LiangXin' } as Record<
-				string,
-				string
-			>
-		)[id] ?? id
-	);
-}
+/** A provider's display name from the registry; its id for one the registry does not list. */
+const providerName = (id: string): string => ADAPTERS[id]?.displayName ?? id;
 
 /**
  * The JSON an item carries under Continue On Fail: `error` (the message) and `details` (description, category,

@@ -8,6 +8,9 @@ const NAMES: Record<ProviderId, string> = {
 	liangxin: 'LiangXin',
 };
 
+/** A provider's name in a message: the caller's (its adapter's display name), else the table's, else its id. */
+const nameOf = (provider: ProviderId, name?: string) => name ?? NAMES[provider] ?? provider;
+
 /** Outside text shown in a message: cut short, so a huge or hostile value cannot flood the error. */
 const clip = (text: string) => (text.length > 120 ? `${text.slice(0, 120)}…` : text);
 
@@ -38,9 +41,10 @@ export function taskAskedFor(
 	task: NormalizedTask,
 	askedId: string,
 	keepWhenMissing = false,
+	providerName?: string,
 ): NormalizedTask {
 	if (task.taskId === askedId) return task;
-	const name = NAMES[task.provider];
+	const name = nameOf(task.provider, providerName);
 	if (task.taskId === '') {
 		if (keepWhenMissing) return { ...task, taskId: askedId };
 		throw malformedAnswer(
@@ -57,10 +61,14 @@ export function taskAskedFor(
 }
 
 /** A create answered 2xx without a task id: the render may have started, so this is never retried. */
-export function createWithoutId(provider: ProviderId, body: unknown): ProviderError {
+export function createWithoutId(
+	provider: ProviderId,
+	body: unknown,
+	providerName?: string,
+): ProviderError {
 	return malformedAnswer(
 		provider,
-		`${NAMES[provider]} accepted the create but its answer carries no task id. The render may have started and may be billed: check the provider's dashboard before you run this item again.`,
+		`${nameOf(provider, providerName)} accepted the create but its answer carries no task id. The render may have started and may be billed: check the provider's dashboard before you run this item again.`,
 		body,
 		false,
 	);

@@ -89,9 +89,12 @@ describe('architecture', () => {
 				if (path.startsWith(`ActTwo/providers/${adapter.id}/`)) continue;
 				if (path === 'ActTwo/providers/index.ts') continue;
 				const text = readFileSync(file, 'utf8');
-				for (const name of names)
-					if (text.includes(`'${name}'`) || text.includes(`"${name}"`))
+				for (const name of names) {
+					// as a string, or as a key of a table per provider ({ runway: … }; not runway:// URIs)
+					const key = new RegExp(`(^|[^\\w/.-])${name}\\s*:(?!/)`, 'm');
+					if (text.includes(`'${name}'`) || text.includes(`"${name}"`) || key.test(text))
 						wrong.push(`${path} names '${name}'`);
+				}
 			}
 		}
 		expect(wrong).toEqual([]);

@@ -27,6 +27,8 @@ import type {
 	ProviderAdapter,
 } from '../../core/types';
 
+const NAME = 'CometAPI';
+
 /** Legacy reverse-format answers carry {code: 200} on success; anything else is an error code. */
 const legacyCode = (body: unknown): number | null => {
 	const code = asObject(body).code;
@@ -108,7 +110,7 @@ const cometErrors: ErrorRules = {
 
 export const cometAdapter: ProviderAdapter = {
 	id: 'comet',
-	displayName: 'CometAPI',
+	displayName: NAME,
 	summary: 'Act-Two (Runway format) and Act-One; URLs only',
 	credentialType: 'cometApi',
 	capabilities: {
@@ -150,7 +152,7 @@ export const cometAdapter: ProviderAdapter = {
 				}),
 			);
 			const id = asString(asObject(res.data).task_id);
-			if (!id) throw createWithoutId('comet', res);
+			if (!id) throw createWithoutId('comet', res, NAME);
 			return makeTask('comet', 'act_one', id, 'queued', res);
 		}
 		const res = asObject(
@@ -163,7 +165,7 @@ export const cometAdapter: ProviderAdapter = {
 			}),
 		);
 		const id = asString(res.id) ?? asString(asObject(res.data).task_id);
-		if (!id) throw createWithoutId('comet', res);
+		if (!id) throw createWithoutId('comet', res, NAME);
 		return makeTask('comet', 'act_two', id, 'queued', res);
 	},
 
@@ -192,7 +194,7 @@ export const cometAdapter: ProviderAdapter = {
 		if (isTaskNotExist(body)) throw taskNotExist(taskId, body);
 		// Every documented shape names the task, but the wrapper's fields are partly UNCONFIRMED: an answer
 		// without an id keeps the id it was read by (as before); one naming another task is a malformed read.
-		if (isGateway(body)) return taskAskedFor(parseGateway(model, body), taskId, true);
+		if (isGateway(body)) return taskAskedFor(parseGateway(model, body), taskId, true, NAME);
 		if (model === 'act_one') {
 			const code = legacyCode(body);
 			if (code !== null)
@@ -202,9 +204,9 @@ export const cometAdapter: ProviderAdapter = {
 					code,
 					body,
 				);
-			return taskAskedFor(parseLegacy(asObject(body).data, body), taskId, true);
+			return taskAskedFor(parseLegacy(asObject(body).data, body), taskId, true, NAME);
 		}
-		return taskAskedFor(parseRunwayTask('comet', body), taskId, true);
+		return taskAskedFor(parseRunwayTask('comet', body), taskId, true, NAME);
 	},
 
 	parseCallback(body) {

@@ -1,16 +1,6 @@
 import { ProviderError } from '../../core/errors';
 import type { NormalizedTask, ProviderId } from '../../core/types';
 
-const NAMES: Record<ProviderId, string> = {
-	runway: 'Runway',
-	useapi: 'useapi.net',
-	comet: 'CometAPI',
-	liangxin: 'LiangXin',
-};
-
-/** A provider's name in a message: the caller's (its adapter's display name), else the table's, else its id. */
-const nameOf = (provider: ProviderId, name?: string) => name ?? NAMES[provider] ?? provider;
-
 /** Outside text shown in a message: cut short, so a huge or hostile value cannot flood the error. */
 const clip = (text: string) => (text.length > 120 ? `${text.slice(0, 120)}…` : text);
 
@@ -40,11 +30,12 @@ export function malformedAnswer(
 export function taskAskedFor(
 	task: NormalizedTask,
 	askedId: string,
-	keepWhenMissing = false,
-	providerName?: string,
+	keepWhenMissing: boolean,
+	/** The adapter's display name, for the message. */
+	providerName: string,
 ): NormalizedTask {
 	if (task.taskId === askedId) return task;
-	const name = nameOf(task.provider, providerName);
+	const name = providerName;
 	if (task.taskId === '') {
 		if (keepWhenMissing) return { ...task, taskId: askedId };
 		throw malformedAnswer(
@@ -64,11 +55,11 @@ export function taskAskedFor(
 export function createWithoutId(
 	provider: ProviderId,
 	body: unknown,
-	providerName?: string,
+	providerName: string,
 ): ProviderError {
 	return malformedAnswer(
 		provider,
-		`${nameOf(provider, providerName)} accepted the create but its answer carries no task id. The render may have started and may be billed: check the provider's dashboard before you run this item again.`,
+		`${providerName} accepted the create but its answer carries no task id. The render may have started and may be billed: check the provider's dashboard before you run this item again.`,
 		body,
 		false,
 	);

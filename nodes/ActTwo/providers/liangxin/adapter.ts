@@ -14,6 +14,8 @@ import type {
 	ProviderAdapter,
 } from '../../core/types';
 
+const NAME = 'LiangXin';
+
 export const LIANGXIN_MODEL = 'runway-act-two';
 
 /** Kie-style envelopes carry the business code in the body; HTTP status may still be 200. */
@@ -67,7 +69,7 @@ export function parseJobsRecord(body: unknown): NormalizedTask {
 
 export const liangxinAdapter: ProviderAdapter = {
 	id: 'liangxin',
-	displayName: 'LiangXin',
+	displayName: NAME,
 	summary: 'Unified jobs API (also Kie-style gateways); URLs only',
 	credentialType: 'liangXinApi',
 	capabilities: {
@@ -106,7 +108,7 @@ export const liangxinAdapter: ProviderAdapter = {
 			}),
 		);
 		const id = asString(asObject(res.data).taskId);
-		if (!id) throw createWithoutId('liangxin', res);
+		if (!id) throw createWithoutId('liangxin', res, NAME);
 		return makeTask('liangxin', 'act_two', id, 'queued', res);
 	},
 
@@ -118,7 +120,7 @@ export const liangxinAdapter: ProviderAdapter = {
 			retry: 'idempotent',
 			businessCode,
 		});
-		return taskAskedFor(parseJobsRecord(body), taskId);
+		return taskAskedFor(parseJobsRecord(body), taskId, false, NAME);
 	},
 
 	verifyCallback: verifyLiangXinSignature,

@@ -6,11 +6,13 @@ import { asObject, asString, makeTask } from '../common/task';
 import { runwayUpload, RUNWAY_UPLOAD_LIMIT } from './upload';
 import type { ApiClient, CreateInput, ProviderAdapter } from '../../core/types';
 
+const NAME = 'Runway';
+
 export { RUNWAY_UPLOAD_LIMIT } from './upload';
 
 export const runwayAdapter: ProviderAdapter = {
 	id: 'runway',
-	displayName: 'Runway',
+	displayName: NAME,
 	summary: "Runway's official developer API; polling only",
 	credentialType: 'runwayApi',
 	capabilities: {
@@ -53,7 +55,7 @@ export const runwayAdapter: ProviderAdapter = {
 			}),
 		);
 		const id = asString(body.id);
-		if (!id) throw createWithoutId('runway', body);
+		if (!id) throw createWithoutId('runway', body, NAME);
 		return makeTask('runway', 'act_two', id, 'queued', body, {
 			cost: runwayShapeCredits(body, 'queued'),
 		});
@@ -67,7 +69,7 @@ export const runwayAdapter: ProviderAdapter = {
 		});
 		const task = parseRunwayTask('runway', body);
 		task.cost = runwayShapeCredits(body, task.status);
-		return taskAskedFor(task, taskId);
+		return taskAskedFor(task, taskId, false, NAME);
 	},
 
 	async cancel(client, taskId) {

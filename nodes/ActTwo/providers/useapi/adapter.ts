@@ -27,6 +27,8 @@ import type {
 	UploadInput,
 } from '../../core/types';
 
+const NAME = 'useapi.net';
+
 /** Runway pixel ratios to useapi's aspect_ratio (providers.md §0). */
 export const USEAPI_ASPECT: Record<Ratio, string> = {
 	'1280:720': '16:9',
@@ -145,7 +147,7 @@ const useapiErrors: ErrorRules = {
 
 export const useapiAdapter: ProviderAdapter = {
 	id: 'useapi',
-	displayName: 'useapi.net',
+	displayName: NAME,
 	summary: 'Your own Runway account through useapi.net; files are uploaded as assets',
 	credentialType: 'useApiNetApi',
 	capabilities: {
@@ -190,7 +192,7 @@ export const useapiAdapter: ProviderAdapter = {
 			retry: 'create',
 		});
 		const task = parseUseapiTask(body);
-		if (!task.taskId) throw createWithoutId('useapi', body);
+		if (!task.taskId) throw createWithoutId('useapi', body, NAME);
 		return task;
 	},
 
@@ -200,7 +202,7 @@ export const useapiAdapter: ProviderAdapter = {
 			url: `/tasks/${encodeTaskId(taskId)}`,
 			retry: 'idempotent',
 		});
-		return taskAskedFor(parseUseapiTask(body), taskId);
+		return taskAskedFor(parseUseapiTask(body), taskId, false, NAME);
 	},
 
 	async cancel(client, taskId) {

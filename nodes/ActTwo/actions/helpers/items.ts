@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } f
 
 import { mapWithConcurrency } from '../../core/limit';
 import { ProviderError } from '../../core/errors';
+import { ADAPTERS } from '../../providers';
 
 /** Turns anything thrown while handling an item into the n8n error a user sees, without request headers (keys). */
 export function toNodeError(
@@ -40,15 +41,9 @@ export function toNodeError(
 	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
 }
 
+/** A provider's display name for messages (the id itself for one the registry does not list). */
 function providerName(id: string): string {
-	return (
-		(
-			{ runway: 'Runway', useapi: 'useapi.net', comet: 'CometAPI', liangxin: 'LiangXin' } as Record<
-				string,
-				string
-			>
-		)[id] ?? id
-	);
+	return ADAPTERS[id]?.displayName ?? id;
 }
 
 /**

@@ -1,13 +1,6 @@
 import { ProviderError } from '../../core/errors';
 import type { NormalizedTask, ProviderId } from '../../core/types';
 
-const NAMES: Record<ProviderId, string> = {
-	runway: 'Runway',
-	useapi: 'useapi.net',
-	comet: 'CometAPI',
-	liangxin: 'LiangXin',
-};
-
 /** Outside text shown in a message: cut short, so a huge or hostile value cannot flood the error. */
 const clip = (text: string) => (text.length > 120 ? `${text.slice(0, 120)}…` : text);
 
@@ -40,18 +33,17 @@ export function taskAskedFor(
 	keepWhenMissing = false,
 ): NormalizedTask {
 	if (task.taskId === askedId) return task;
-	const name = NAMES[task.provider];
 	if (task.taskId === '') {
 		if (keepWhenMissing) return { ...task, taskId: askedId };
 		throw malformedAnswer(
 			task.provider,
-			`${name} answered the status read of task ${askedId} without a task id.`,
+			`The provider answered the status read of task ${askedId} without a task id.`,
 			task.raw,
 		);
 	}
 	throw malformedAnswer(
 		task.provider,
-		`${name} answered the status read of task ${askedId} about another task (${clip(task.taskId)}).`,
+		`The provider answered the status read of task ${askedId} about another task (${clip(task.taskId)}).`,
 		task.raw,
 	);
 }
@@ -60,7 +52,7 @@ export function taskAskedFor(
 export function createWithoutId(provider: ProviderId, body: unknown): ProviderError {
 	return malformedAnswer(
 		provider,
-		`${NAMES[provider]} accepted the create but its answer carries no task id. The render may have started and may be billed: check the provider's dashboard before you run this item again.`,
+		`The provider accepted the create but its answer carries no task id. The render may have started and may be billed: check the provider's dashboard before you run this item again.`,
 		body,
 		false,
 	);

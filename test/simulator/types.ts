@@ -1,5 +1,5 @@
 /** The providers the Act-Two node serves today (the node tests key their per-provider tables by it). */
-export type SimProvider = 'runway' | 'useapi' | 'comet' | 'liangxin';
+export type SimProvider = 'runway' | 'useapi' | 'comet' | 'liangxin' | 'muapi';
 
 /** Every simulated provider: SimProvider plus those whose node adapters are still to come. */
 export type AnySimProvider = SimProvider | 'aiml' | 'muapi';

@@ -1,5 +1,6 @@
 import { cometAdapter } from './comet/adapter';
 import { liangxinAdapter } from './liangxin/adapter';
+import { muapiAdapter } from './muapi/adapter';
 import { runwayAdapter } from './runway/adapter';
 import type { ProviderAdapter, ProviderId } from '../core/types';
 import { useapiAdapter } from './useapi/adapter';
@@ -9,6 +10,7 @@ export const ADAPTERS: Record<string, ProviderAdapter> = {
 	useapi: useapiAdapter,
 	comet: cometAdapter,
 	liangxin: liangxinAdapter,
+	muapi: muapiAdapter,
 };
 
 /** The providers a new node starts with; fixed, since n8n does not store a parameter left at its default. */

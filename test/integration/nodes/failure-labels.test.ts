@@ -141,6 +141,7 @@ describe('a create whose answer is lost or a 5xx → may have started and be bil
 		useapi: /\/gen4\/act-two$/,
 		comet: /\/runwayml\/v1\/character_performance$/,
 		liangxin: /\/api\/v1\/jobs\/createTask$/,
+		muapi: /\/runway-act-two-i2v$/,
 	};
 	const ambiguous = (result: RunResult) => {
 		expect(result.status).toBe('error');

@@ -35,6 +35,7 @@ const MODERATION_REASON: Record<SimProvider, RegExp> = {
 	useapi: /^useapi\.net: Your input did not pass our content moderation/,
 	comet: /^CometAPI: Your input image did not pass our content moderation/,
 	liangxin: /^LiangXin: Your input was flagged by content moderation \(SAFETY\.INPUT\.IMAGE\)/,
+	muapi: /^Muapi: Your input image did not pass our content moderation/,
 };
 
 describe.each(PROVIDERS)('%s: moderation failure', (provider) => {
@@ -87,6 +88,7 @@ describe('no credits → category credits, nothing started', () => {
 		['liangxin', 402, /^LiangXin: Credits insufficient$/],
 		['comet', 403, /^CometAPI: user quota is not enough/],
 		['runway', 400, /^Runway: You do not have enough credits/],
+		['muapi', 402, /^Muapi: Insufficient credits\. Please top up your balance/],
 	] as Array<[SimProvider, number, RegExp]>)('%s (HTTP %i)', (provider, status, message) =>
 		withSim(async (sim) => {
 			sim.outcomes.next(provider, 'no_credits');

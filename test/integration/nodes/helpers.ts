@@ -62,9 +62,10 @@ export const CREDENTIAL_TYPE: Record<SimProvider, string> = {
 	useapi: 'useApiNetApi',
 	comet: 'cometApi',
 	liangxin: 'liangXinApi',
+	muapi: 'muapiApi',
 };
 
-export const PROVIDERS: SimProvider[] = ['runway', 'useapi', 'comet', 'liangxin'];
+export const PROVIDERS: SimProvider[] = ['runway', 'useapi', 'comet', 'liangxin', 'muapi'];
 
 /** Credential data for every provider, pointed at the simulator. */
 export function credentials(
@@ -193,6 +194,7 @@ export const CREATE_PATH: Record<SimProvider, RegExp> = {
 	useapi: /\/gen4\/act-two/,
 	comet: /\/(runwayml\/v1\/character_performance|runway\/pro\/act_one)/,
 	liangxin: /\/api\/v1\/jobs\/createTask/,
+	muapi: /\/runway-act-two-[iv]2v/,
 };
 
 export const createRequests = (sim: Simulator, provider: SimProvider) =>

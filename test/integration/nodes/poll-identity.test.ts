@@ -29,6 +29,7 @@ const STATUS_READ: Record<SimProvider, { path: string; pattern: RegExp; model?: 
 	useapi: { path: '/tasks/', pattern: /\/tasks\// },
 	comet: { path: '/runwayml/v1/tasks/', pattern: /\/runwayml\/v1\/tasks\// },
 	liangxin: { path: '/api/v1/jobs/recordInfo', pattern: /\/api\/v1\/jobs\/recordInfo/ },
+	muapi: { path: '/predictions/', pattern: /\/predictions\/[^/]+\/result/ },
 };
 
 /** A genuine-looking finished answer about another task, with another video. */
@@ -68,6 +69,8 @@ function otherTaskAnswer(provider: SimProvider, otherUrl: string): unknown {
 					resultJson: JSON.stringify({ resultUrls: [otherUrl] }),
 				},
 			};
+		case 'muapi':
+			return { id: 'other-prediction', status: 'completed', outputs: [otherUrl] };
 	}
 }
 
@@ -123,7 +126,7 @@ async function expectOwnVideo(
 	expect((await readBinary(item, 'video')).equals(OUTPUT)).toBe(true);
 }
 
-describe.each(['runway', 'useapi', 'liangxin', 'comet'] as SimProvider[])(
+describe.each(['runway', 'useapi', 'liangxin', 'comet', 'muapi'] as SimProvider[])(
 	'%s: Poll Until Done keeps its task',
 	(provider) => {
 		// CometAPI's reads keep the asked id when an answer names none (its shapes are partly UNCONFIRMED; see
@@ -151,7 +154,7 @@ describe.each(['runway', 'useapi', 'liangxin', 'comet'] as SimProvider[])(
 	},
 );
 
-describe.each(['runway', 'useapi', 'liangxin'] as SimProvider[])('%s: Get', (provider) => {
+describe.each(['runway', 'useapi', 'liangxin', 'muapi'] as SimProvider[])('%s: Get', (provider) => {
 	it('an answer without the task id → a clear provider error naming the task, not another task', () =>
 		withSim(async (sim) => {
 			sim.faults.add({

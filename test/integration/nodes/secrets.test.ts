@@ -129,6 +129,7 @@ describe.each(PROVIDERS)('%s', (provider) => {
 					},
 				},
 				liangxin: { code: 401, msg: `Key ${key} is not valid`, data: null },
+				muapi: { detail: `Invalid API key: ${key}` },
 			};
 			sim.faults.add({
 				provider,

@@ -11,6 +11,7 @@ import {
 	setItemsParameters,
 } from '../../harness';
 import type { SetItemSpec } from '../../harness';
+import { ADAPTERS } from '../../../nodes/ActTwo/providers';
 import type { SimProvider, Simulator } from '../../simulator';
 import {
 	actTwo,
@@ -153,7 +154,7 @@ describe('Cancel', () => {
 			expect(sim.tasks()[0]).toMatchObject({ phase: 'cancelled', deleted: true });
 		}));
 
-	it.each(['comet', 'liangxin'] as const)(
+	it.each(PROVIDERS.filter((p) => !ADAPTERS[p].capabilities.cancel))(
 		'%s: a clear "cannot cancel" error, nothing sent',
 		(provider) =>
 			withSim(async (sim) => {
@@ -366,7 +367,7 @@ describe('Upload, then Create from the asset', () => {
 			expect(requests(sim, 'useapi', 'POST')).toHaveLength(0);
 		}));
 
-	it.each(['comet', 'liangxin'] as const)(
+	it.each(PROVIDERS.filter((p) => !ADAPTERS[p].capabilities.uploads))(
 		'%s: Upload → "takes public URLs only" error',
 		(provider) =>
 			withSim(async (sim) => {

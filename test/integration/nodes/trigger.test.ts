@@ -77,12 +77,12 @@ async function render(
 
 const taskIdOf = (b: unknown): string | undefined => {
 	const o = b as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-	return o?.taskId ?? o?.task_id ?? o?.data?.taskId;
+	return o?.taskId ?? o?.task_id ?? o?.data?.taskId ?? o?.id;
 };
 const isFinal = (b: unknown): boolean => {
 	const o = b as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 	return (
-		['SUCCEEDED', 'FAILED'].includes(o?.status) ||
+		['SUCCEEDED', 'FAILED', 'completed', 'failed'].includes(o?.status) ||
 		['2', '3'].includes(o?.status) ||
 		['success', 'fail'].includes(o?.data?.state)
 	);
@@ -143,7 +143,7 @@ async function fire(
 	);
 }
 
-describe.each(['useapi', 'liangxin', 'comet'] as const)('%s: real callbacks', (provider) => {
+describe.each(['useapi', 'liangxin', 'comet', 'muapi'] as const)('%s: real callbacks', (provider) => {
 	it('the terminal callback starts the workflow with the confirmed normalized task', () =>
 		simTest(async (sim) => {
 			const taskId = await render(sim, provider);
@@ -198,6 +198,7 @@ describe.each(['useapi', 'liangxin', 'comet'] as const)('%s: real callbacks', (p
 			const body = JSON.parse(JSON.stringify(final.body)) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 			if (provider === 'liangxin') body.data.taskId = 'task_runway_act_two_42';
 			else if (provider === 'comet') body.task_id = 'forged-0000';
+			else if (provider === 'muapi') body.id = 'forged-prediction-0000';
 			else body.taskId = `${taskId.split('-task:')[0]}-task:00000000-0000-0000-0000-000000000000`;
 			// LiangXin callbacks are signed: sign the forged one with the right key so the confirmation is what rejects it.
 			const headers = provider === 'liangxin' ? signed(body.data.taskId) : {};

@@ -183,8 +183,8 @@ export const muapiAdapter: ProviderAdapter = {
 		);
 		const id = asString(res.request_id) ?? asString(res.id);
 		if (!id) throw createWithoutId('muapi', res);
-		const status = mapMuapiStatus(res.status) === 'running' ? 'running' : 'queued';
-		return makeTask('muapi', 'act_two', id, status, res, { cost: muapiCost(res, status) });
+		// Its "processing" only says the request was taken: a new prediction is queued like any other.
+		return makeTask('muapi', 'act_two', id, 'queued', res, { cost: muapiCost(res, 'queued') });
 	},
 
 	async get(client, taskId) {

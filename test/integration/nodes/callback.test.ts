@@ -129,9 +129,7 @@ describe.each([
 			expect(waiting.waitTill!.getTime()).toBeGreaterThan(Date.now() + 4 * 60_000);
 			expect(waiting.runs('After')).toHaveLength(0);
 			const [create] = createRequests(sim, provider);
-			expect(CALLBACK_URL_FIELD[provider](create)).toBe(
-				waiting.resumeUrl,
-			);
+			expect(CALLBACK_URL_FIELD[provider](create)).toBe(waiting.resumeUrl);
 			expect(sim.tasks()[0].callbackUrl).toBe(waiting.resumeUrl);
 			const taskId = sim.tasks()[0].id;
 

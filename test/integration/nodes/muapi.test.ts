@@ -315,25 +315,29 @@ describe('a failed prediction (its result answered with HTTP 400) is a failed re
 		['HTTP 400, plain body', {}],
 		['HTTP 400, wrapped in detail', { muapiResultShape: 'detail' }],
 		['HTTP 200 with status failed', { muapiFailedHttpStatus: '200' }],
-	])('%s → Poll Until Done fails the item with Muapi’s reason, category invalid_input, refunded cost 0', (_label, opts) =>
-		withSim(async (sim) => {
-			sim.outcomes.next('muapi', 'no_face');
-			const result = await render(sim, poll(sim), true);
-			expect(result.status).toBe('success');
-			const [failed] = result.outputs('Act-Two', 1);
-			expect(failed.json.error).toBe('Muapi: No face detected in the character input');
-			const details = failed.json.details as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-			expect(details).toMatchObject({ category: 'invalid_input', retryable: false });
-			expect(details.description).toMatch(/could not use the inputs of this render/);
-			expect(details.task).toMatchObject({
-				status: 'failed',
-				taskId: sim.tasks()[0].id,
-				cost: { amount: 0, unit: 'usd', final: true },
-			});
-			// The failed read was read once: not retried as an error.
-			const reads = requests(sim, 'muapi', 'GET');
-			expect(reads[reads.length - 1].status).toBe(opts.muapiFailedHttpStatus === '200' ? 200 : 400);
-		}, opts),
+	])(
+		'%s → Poll Until Done fails the item with Muapi’s reason, category invalid_input, refunded cost 0',
+		(_label, opts) =>
+			withSim(async (sim) => {
+				sim.outcomes.next('muapi', 'no_face');
+				const result = await render(sim, poll(sim), true);
+				expect(result.status).toBe('success');
+				const [failed] = result.outputs('Act-Two', 1);
+				expect(failed.json.error).toBe('Muapi: No face detected in the character input');
+				const details = failed.json.details as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+				expect(details).toMatchObject({ category: 'invalid_input', retryable: false });
+				expect(details.description).toMatch(/could not use the inputs of this render/);
+				expect(details.task).toMatchObject({
+					status: 'failed',
+					taskId: sim.tasks()[0].id,
+					cost: { amount: 0, unit: 'usd', final: true },
+				});
+				// The failed read was read once: not retried as an error.
+				const reads = requests(sim, 'muapi', 'GET');
+				expect(reads[reads.length - 1].status).toBe(
+					opts.muapiFailedHttpStatus === '200' ? 200 : 400,
+				);
+			}, opts),
 	);
 
 	it('Get of a failed prediction → the failed task as output (the Get itself succeeds)', () =>
@@ -416,10 +420,9 @@ describe('errors', () => {
 		withSim(async (sim) => {
 			const creds = credentials(sim);
 			creds!.muapiApi = { ...creds!.muapiApi, apiKey: 'sim-muapi-wrong-key-000000' };
-			const result = await runWorkflow(
-				workflow(items(1), actTwo('muapi', poll(sim) as never)),
-				{ credentials: creds },
-			);
+			const result = await runWorkflow(workflow(items(1), actTwo('muapi', poll(sim) as never)), {
+				credentials: creds,
+			});
 			expect(result.status).toBe('error');
 			expect(result.error?.message).toBe('Muapi: Invalid API key');
 			expect(errorText(result)).toMatch(/category: auth/);

@@ -89,18 +89,27 @@ export function parsePrediction(
 	readError: string | null = null,
 ): NormalizedTask {
 	const outer = asObject(body);
-	const p = Object.keys(asObject(outer.detail)).length > 0 ? asObject(outer.detail) : outer;
+	const wrapped =
+		outer.detail !== null && typeof outer.detail === 'object' && !Array.isArray(outer.detail);
+	const p = wrapped ? asObject(outer.detail) : outer;
 	const outputs = outputUrls(p);
 	let status: TaskStatus = failedRead ? 'failed' : mapMuapiStatus(p.status);
 	// "completed" names a video: without one it is not done yet as far as the node can tell.
 	if (status === 'succeeded' && outputs.length === 0) status = 'running';
 	const reason = muapiMessage(p) ?? muapiMessage(outer) ?? readError;
-	return makeTask('muapi', 'act_two', asString(p.id) ?? asString(p.request_id) ?? '', status, body, {
-		outputs: status === 'succeeded' ? outputs.map((url) => ({ url })) : [],
-		error: failureOf(status, classifyFailure(null, reason, muapiErrors)),
-		createdAt: toIso(p.created_at),
-		cost: muapiCost(p, status),
-	});
+	return makeTask(
+		'muapi',
+		'act_two',
+		asString(p.id) ?? asString(p.request_id) ?? '',
+		status,
+		body,
+		{
+			outputs: status === 'succeeded' ? outputs.map((url) => ({ url })) : [],
+			error: failureOf(status, classifyFailure(null, reason, muapiErrors)),
+			createdAt: toIso(p.created_at),
+			cost: muapiCost(p, status),
+		},
+	);
 }
 
 async function uploadFile(client: ApiClient, file: UploadInput) {

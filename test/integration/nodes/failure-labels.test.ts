@@ -152,7 +152,7 @@ describe('a create whose answer is lost or a 5xx → may have started and be bil
 		return text;
 	};
 
-	it.each(['runway', 'liangxin'] as const)('%s: HTTP 500 on the create', (provider) =>
+	it.each(['runway', 'liangxin', 'muapi'] as const)('%s: HTTP 500 on the create', (provider) =>
 		withSim(async (sim) => {
 			sim.faults.add({
 				provider,

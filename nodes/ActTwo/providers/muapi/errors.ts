@@ -1,4 +1,5 @@
 import { classifyHttp, ProviderError } from '../../core/errors';
+import { settle } from '../../core/settle';
 import type { ApiClient, ApiRequest, ErrorRules } from '../../core/types';
 import { asObject, asString, listOf } from '../common/task';
 
@@ -38,23 +39,26 @@ export function muapiMessage(body: unknown): string | null {
 	return text === null ? null : clip(text);
 }
 
+/** A ProviderError labelled again from the reason in Muapi's body, where it gave one; anything else as it is. */
+function withMuapiReason(error: unknown): unknown {
+	if (!(error instanceof ProviderError) || error.httpCode === null) return error;
+	const message = muapiMessage(error.responseBody);
+	if (message === null) return error;
+	return new ProviderError(
+		error.provider,
+		classifyHttp(error.httpCode, { message }, muapiErrors),
+		error.httpCode,
+		error.responseBody,
+		error.retryAfterMs,
+	);
+}
+
 /**
  * A request whose error answers carry Muapi's own reason: the shared transport reads the common envelopes,
  * not FastAPI's `detail`, so an HTTP error is labelled again from the reason Muapi gave.
  */
 export async function muapiRequest<T>(client: ApiClient, req: ApiRequest): Promise<T> {
-	try {
-		return await client.request<T>(req);
-	} catch (error) {
-		if (!(error instanceof ProviderError) || error.httpCode === null) throw error;
-		const message = muapiMessage(error.responseBody);
-		if (message === null) throw error;
-		throw new ProviderError(
-			error.provider,
-			classifyHttp(error.httpCode, { message }, muapiErrors),
-			error.httpCode,
-			error.responseBody,
-			error.retryAfterMs,
-		);
-	}
+	const sent = await settle(client.request<T>(req));
+	if (sent.ok) return sent.value;
+	throw withMuapiReason(sent.error);
 }

@@ -8,16 +8,16 @@
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { REPO_ROOT, type Execution } from '../n8n/instance';
+import { REPO_ROOT } from '../n8n/instance';
 import { loadE2e, uniqueWebhookPath, type E2eContext } from './context';
 import {
 	actTwo,
 	createParams,
-	deploy,
 	describeExecution,
 	jsonOf,
 	node,
 	noOp,
+	runOnce,
 	storedBinary,
 	webhookTrigger,
 	workflow,
@@ -44,20 +44,6 @@ beforeAll(async () => {
 	urls = { character: `${simUrl}/static/character.png`, driving: `${simUrl}/static/driving.mp4` };
 	await ctx.sim('POST', 'reset');
 });
-
-async function runOnce(wf: ReturnType<typeof workflow>, timeoutMs = 90_000): Promise<Execution> {
-	const hook = wf.nodes.find((n) => n.type === 'n8n-nodes-base.webhook')!;
-	const id = await deploy(ctx.n8n, wf);
-	const res = await ctx.n8n.runViaWebhook(String(hook.parameters.path), {});
-	expect(res.status).toBe(200);
-	const exec = await ctx.n8n.waitForExecution((e) => e.workflowId === id, {
-		workflowId: id,
-		timeoutMs,
-		statuses: ['success', 'error', 'crashed', 'canceled'],
-	});
-	await ctx.n8n.unpublish(id);
-	return exec;
-}
 
 const muapiCreates = async () =>
 	(await ctx.sim<SimRequest[]>('GET', 'requests')).filter(
@@ -128,7 +114,7 @@ describe('Muapi in a real n8n', () => {
 				['Muapi From Files', 'Muapi From URLs'],
 			],
 		);
-		const exec = await runOnce(wf);
+		const exec = await runOnce(ctx.n8n, wf);
 		expect({ status: exec.status, why: describeExecution(exec) }).toMatchObject({
 			status: 'success',
 		});
@@ -187,7 +173,7 @@ describe('Muapi in a real n8n', () => {
 				['Muapi Render', 'Failed', 1],
 			],
 		);
-		const exec = await runOnce(wf);
+		const exec = await runOnce(ctx.n8n, wf);
 		expect({ status: exec.status, why: describeExecution(exec) }).toMatchObject({
 			status: 'success',
 		});

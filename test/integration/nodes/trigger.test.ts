@@ -325,22 +325,28 @@ describe('LiangXin HMAC signatures (credential Webhook HMAC Key)', () => {
 });
 
 describe('event filter and confirmation', () => {
-	it('events "succeeded" ignores a failed render; events "failed" starts for it', () =>
-		simTest(async (sim) => {
-			sim.outcomes.next('liangxin', 'moderation');
-			const taskId = await render(sim, 'liangxin');
-			const final = await finalCallback(taskId);
-			const ignored = await fire(sim, 'liangxin', replay(final), { events: 'succeeded' });
-			expect(ignored.httpResponse).toMatchObject({
-				statusCode: 200,
-				body: { started: false, reason: 'status failed is filtered out' },
-			});
-			const started = await fire(sim, 'liangxin', replay(final), { events: 'failed' });
-			expect(started.run!.outputs('After')[0].json).toMatchObject({
-				status: 'failed',
-				error: { category: 'moderation' },
-			});
-		}));
+	// Muapi: the confirming read of a failed prediction is answered HTTP 400, which its adapter reads as the failure.
+	it.each(['liangxin', 'muapi'] as const)(
+		'%s: events "succeeded" ignores a failed render; events "failed" starts for it, confirmed',
+		(provider) =>
+			simTest(async (sim) => {
+				sim.outcomes.next(provider, 'moderation');
+				const taskId = await render(sim, provider);
+				const final = await finalCallback(taskId);
+				const ignored = await fire(sim, provider, replay(final), { events: 'succeeded' });
+				expect(ignored.httpResponse).toMatchObject({
+					statusCode: 200,
+					body: { started: false, reason: 'status failed is filtered out' },
+				});
+				const started = await fire(sim, provider, replay(final), { events: 'failed' });
+				expect(started.run!.outputs('After')[0].json).toMatchObject({
+					taskId,
+					status: 'failed',
+					confirmed: true,
+					error: { category: 'moderation' },
+				});
+			}),
+	);
 
 	it('a "succeeded" callback for a task the API says is still running → 503, nothing started or remembered', () =>
 		simTest(async (sim) => {

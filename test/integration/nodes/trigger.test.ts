@@ -143,108 +143,107 @@ async function fire(
 	);
 }
 
-describe.each(['useapi', 'liangxin', 'comet', 'muapi'] as const)(
-	'%s: real callbacks',
-	(provider) => {
-		it('the terminal callback starts the workflow with the confirmed normalized task', () =>
-			simTest(async (sim) => {
-				const taskId = await render(sim, provider);
-				const final = await finalCallback(taskId);
-				expect(final.query.secret).toBe(URL_TOKEN);
-				const call = await fire(sim, provider, replay(final));
+const CALLING_BACK = ['useapi', 'liangxin', 'comet', 'muapi'] as const;
+
+describe.each(CALLING_BACK)('%s: real callbacks', (provider) => {
+	it('the terminal callback starts the workflow with the confirmed normalized task', () =>
+		simTest(async (sim) => {
+			const taskId = await render(sim, provider);
+			const final = await finalCallback(taskId);
+			expect(final.query.secret).toBe(URL_TOKEN);
+			const call = await fire(sim, provider, replay(final));
+			expect(call.httpResponse).toMatchObject({
+				statusCode: 200,
+				body: { received: true, started: true },
+			});
+			expect(call.run?.status).toBe('success');
+			const [item] = call.run!.outputs('After');
+			// the provider echoes the callback URL (LiangXin's param): its secret is masked
+			const echoed = JSON.parse(
+				JSON.stringify(final.body)
+					.split(URL_TOKEN)
+					.join(`${URL_TOKEN.slice(0, 3)}***`),
+			) as unknown;
+			expect(item.json).toMatchObject({
+				provider,
+				model: provider === 'comet' ? 'act_one' : 'act_two',
+				taskId,
+				status: 'succeeded',
+				videoUrl: expect.stringMatching(/\.mp4/),
+				confirmed: true,
+				callback: echoed,
+			});
+			expect(JSON.stringify(item.json)).not.toContain(URL_TOKEN);
+			if (provider === 'useapi') expect(item.json.replyRef).toBe('order-9');
+			expectNoSecrets(sim, call.run!.data, call.httpResponse);
+		}));
+
+	it('wrong or missing secret → 401 and no execution', () =>
+		simTest(async (sim) => {
+			const taskId = await render(sim, provider);
+			const final = await finalCallback(taskId);
+			for (const query of [{ secret: 'wrong' }, {}, { secret: URL_TOKEN.slice(0, -1) }]) {
+				const call = await fire(sim, provider, replay(final, { query }));
 				expect(call.httpResponse).toMatchObject({
-					statusCode: 200,
-					body: { received: true, started: true },
+					statusCode: 401,
+					body: { received: false, reason: 'missing or wrong secret' },
 				});
-				expect(call.run?.status).toBe('success');
-				const [item] = call.run!.outputs('After');
-				// the provider echoes the callback URL (LiangXin's param): its secret is masked
-				const echoed = JSON.parse(
-					JSON.stringify(final.body)
-						.split(URL_TOKEN)
-						.join(`${URL_TOKEN.slice(0, 3)}***`),
-				) as unknown;
-				expect(item.json).toMatchObject({
-					provider,
-					model: provider === 'comet' ? 'act_one' : 'act_two',
-					taskId,
-					status: 'succeeded',
-					videoUrl: expect.stringMatching(/\.mp4/),
-					confirmed: true,
-					callback: echoed,
-				});
-				expect(JSON.stringify(item.json)).not.toContain(URL_TOKEN);
-				if (provider === 'useapi') expect(item.json.replyRef).toBe('order-9');
-				expectNoSecrets(sim, call.run!.data, call.httpResponse);
-			}));
-
-		it('wrong or missing secret → 401 and no execution', () =>
-			simTest(async (sim) => {
-				const taskId = await render(sim, provider);
-				const final = await finalCallback(taskId);
-				for (const query of [{ secret: 'wrong' }, {}, { secret: URL_TOKEN.slice(0, -1) }]) {
-					const call = await fire(sim, provider, replay(final, { query }));
-					expect(call.httpResponse).toMatchObject({
-						statusCode: 401,
-						body: { received: false, reason: 'missing or wrong secret' },
-					});
-					expect(call.workflowData).toBeUndefined();
-					expect(call.run).toBeUndefined();
-				}
-			}));
-
-		it('a forged callback about a task the provider does not know → 403 (confirm is on by default)', () =>
-			simTest(async (sim) => {
-				const taskId = await render(sim, provider);
-				const final = await finalCallback(taskId);
-				const body = JSON.parse(JSON.stringify(final.body)) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-				if (provider === 'liangxin') body.data.taskId = 'task_runway_act_two_42';
-				else if (provider === 'comet') body.task_id = 'forged-0000';
-				else if (provider === 'muapi') body.id = 'forged-prediction-0000';
-				else body.taskId = `${taskId.split('-task:')[0]}-task:00000000-0000-0000-0000-000000000000`;
-				// LiangXin callbacks are signed: sign the forged one with the right key so the confirmation is what rejects it.
-				const headers = provider === 'liangxin' ? signed(body.data.taskId) : {};
-				const call = await fire(sim, provider, replay(final, { body, headers }));
-				expect(call.httpResponse.statusCode).toBe(403);
-				expect(call.httpResponse.body).toMatchObject({ received: false });
+				expect(call.workflowData).toBeUndefined();
 				expect(call.run).toBeUndefined();
-			}));
+			}
+		}));
 
-		it('duplicate delivery of the same callback → one execution', () =>
-			simTest(async (sim) => {
-				const taskId = await render(sim, provider);
-				const final = await finalCallback(taskId);
-				const staticData: IDataObject = {};
-				const first = await fire(sim, provider, replay(final), {}, staticData);
-				const second = await fire(sim, provider, replay(final), {}, staticData);
-				expect(first.run?.status).toBe('success');
-				expect(second.httpResponse).toMatchObject({
-					statusCode: 200,
-					body: { received: true, started: false, reason: 'duplicate delivery' },
-				});
-				expect(second.run).toBeUndefined();
-			}));
+	it('a forged callback about a task the provider does not know → 403 (confirm is on by default)', () =>
+		simTest(async (sim) => {
+			const taskId = await render(sim, provider);
+			const final = await finalCallback(taskId);
+			const body = JSON.parse(JSON.stringify(final.body)) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+			if (provider === 'liangxin') body.data.taskId = 'task_runway_act_two_42';
+			else if (provider === 'comet') body.task_id = 'forged-0000';
+			else if (provider === 'muapi') body.id = 'forged-prediction-0000';
+			else body.taskId = `${taskId.split('-task:')[0]}-task:00000000-0000-0000-0000-000000000000`;
+			// LiangXin callbacks are signed: sign the forged one with the right key so the confirmation is what rejects it.
+			const headers = provider === 'liangxin' ? signed(body.data.taskId) : {};
+			const call = await fire(sim, provider, replay(final, { body, headers }));
+			expect(call.httpResponse.statusCode).toBe(403);
+			expect(call.httpResponse.body).toMatchObject({ received: false });
+			expect(call.run).toBeUndefined();
+		}));
 
-		it('Download Video option → the MP4 as binary data', () =>
-			simTest(async (sim) => {
-				const taskId = await render(sim, provider);
-				const final = await finalCallback(taskId);
-				const call = await fire(sim, provider, replay(final), {
-					options: { download: true, binaryPropertyName: 'video' },
-				});
-				// The provider is answered before the download starts.
-				expect(call.httpResponse).toMatchObject({
-					statusCode: 200,
-					body: { received: true, started: true },
-				});
-				const [item] = call.run!.outputs('After');
-				expect(item.binary?.video.mimeType).toBe('video/mp4');
-				const bytes = await readBinary(item, 'video');
-				expect(startsWithFtyp(bytes)).toBe(true);
-				expect(bytes.equals(OUTPUT)).toBe(true);
-			}));
-	},
-);
+	it('duplicate delivery of the same callback → one execution', () =>
+		simTest(async (sim) => {
+			const taskId = await render(sim, provider);
+			const final = await finalCallback(taskId);
+			const staticData: IDataObject = {};
+			const first = await fire(sim, provider, replay(final), {}, staticData);
+			const second = await fire(sim, provider, replay(final), {}, staticData);
+			expect(first.run?.status).toBe('success');
+			expect(second.httpResponse).toMatchObject({
+				statusCode: 200,
+				body: { received: true, started: false, reason: 'duplicate delivery' },
+			});
+			expect(second.run).toBeUndefined();
+		}));
+
+	it('Download Video option → the MP4 as binary data', () =>
+		simTest(async (sim) => {
+			const taskId = await render(sim, provider);
+			const final = await finalCallback(taskId);
+			const call = await fire(sim, provider, replay(final), {
+				options: { download: true, binaryPropertyName: 'video' },
+			});
+			// The provider is answered before the download starts.
+			expect(call.httpResponse).toMatchObject({
+				statusCode: 200,
+				body: { received: true, started: true },
+			});
+			const [item] = call.run!.outputs('After');
+			expect(item.binary?.video.mimeType).toBe('video/mp4');
+			const bytes = await readBinary(item, 'video');
+			expect(startsWithFtyp(bytes)).toBe(true);
+			expect(bytes.equals(OUTPUT)).toBe(true);
+		}));
+});
 
 function signed(taskId: string, key = HMAC_KEY, ts = String(Math.floor(Date.now() / 1000))) {
 	const { createHmac } = require('node:crypto') as typeof import('node:crypto'); // eslint-disable-line @typescript-eslint/no-require-imports

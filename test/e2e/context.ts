@@ -15,7 +15,7 @@ export const E2E_DIR = join(REPO_ROOT, '.n8n-e2e');
 /** ACT_TWO_E2E_FILE overrides where the run's connection info is read/written. */
 export const E2E_FILE = process.env.ACT_TWO_E2E_FILE ?? join(E2E_DIR, 'e2e.json');
 
-export type Provider = 'runway' | 'useapi' | 'comet' | 'liangxin' | 'aiml';
+export type Provider = 'runway' | 'useapi' | 'comet' | 'liangxin' | 'aiml' | 'muapi';
 
 /** n8n credential type per provider (data: { apiKey, baseUrl }). */
 export const PROVIDER_CREDENTIALS: Record<Provider, string> = {
@@ -24,6 +24,7 @@ export const PROVIDER_CREDENTIALS: Record<Provider, string> = {
 	comet: 'cometApi',
 	liangxin: 'liangXinApi',
 	aiml: 'aimlApi',
+	muapi: 'muapiApi',
 };
 
 /** Format of .n8n-e2e/e2e.json (written by global-setup.ts, mode 0600; the API key is in <userFolder>/instance.json). */

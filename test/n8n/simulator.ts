@@ -9,8 +9,8 @@ import { REPO_ROOT, resolveRuntime } from './instance';
 
 export interface SimulatorInfo {
 	url: string;
-	baseUrls: { runway: string; useapi: string; comet: string; liangxin: string; aiml: string };
-	keys: { runway: string; useapi: string; comet: string; liangxin: string; aiml: string };
+	baseUrls: Record<'runway' | 'useapi' | 'comet' | 'liangxin' | 'aiml' | 'muapi', string>;
+	keys: Record<'runway' | 'useapi' | 'comet' | 'liangxin' | 'aiml' | 'muapi', string>;
 	pid: number;
 }
 

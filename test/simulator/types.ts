@@ -1,8 +1,8 @@
 /** The providers the Act-Two node serves today (the node tests key their per-provider tables by it). */
-export type SimProvider = 'runway' | 'useapi' | 'comet' | 'liangxin' | 'aiml';
+export type SimProvider = 'runway' | 'useapi' | 'comet' | 'liangxin' | 'aiml' | 'muapi';
 
 /** Every simulated provider: SimProvider plus those whose node adapters are still to come. */
-export type AnySimProvider = SimProvider | 'muapi';
+export type AnySimProvider = SimProvider;
 
 /** Which API surface created a task (Comet has two: the Runway-compatible one and the legacy Act-One one). */
 export type SimApi =

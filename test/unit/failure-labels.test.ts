@@ -15,8 +15,9 @@ import { cometAdapter } from '../../nodes/ActTwo/providers/comet/adapter';
 import { liangxinAdapter, parseJobsRecord } from '../../nodes/ActTwo/providers/liangxin/adapter';
 import { parseRunwayTask } from '../../nodes/ActTwo/providers/common/runway-format';
 import { parseUseapiTask, useapiAdapter } from '../../nodes/ActTwo/providers/useapi/adapter';
+import { muapiAdapter, parsePrediction } from '../../nodes/ActTwo/providers/muapi/adapter';
 import { ADAPTERS } from '../../nodes/ActTwo/providers';
-import type { ProviderId, TaskError } from '../../nodes/ActTwo/core/types';
+import type { ApiClient, ProviderId, TaskError } from '../../nodes/ActTwo/core/types';
 
 const OUTAGE = /failed on its side/i;
 const RETRY_NOW = /retry the request immediately/i;
@@ -129,6 +130,60 @@ describe('the provider parsers hand the reason to it', () => {
 			retryable: false,
 		});
 	});
+	it('Muapi: the reason in error (a string or {message}) or in a bare detail decides; a webhook too', () => {
+		const failed = (error: unknown) => parsePrediction({ id: 'p1', status: 'failed', error }).error;
+		expect(failed('No face detected in the character input')).toMatchObject({
+			category: 'invalid_input',
+			retryable: false,
+			message: 'No face detected in the character input',
+		});
+		expect(failed({ message: 'Content flagged by the safety system' })).toMatchObject({
+			category: 'moderation',
+		});
+		expect(failed('Upstream provider temporarily unavailable, try again')).toMatchObject({
+			category: 'provider',
+			retryable: true,
+		});
+		expect(failed(null)).toMatchObject({ category: 'provider', retryable: false });
+		expect(
+			muapiAdapter.parseCallback({ id: 'p1', status: 'failed', error: 'no face detected' })?.error,
+		).toMatchObject({ category: 'invalid_input', retryable: false });
+	});
+
+	it('Muapi: a result read answered HTTP 400 is the failed prediction, with the reason of its body', async () => {
+		const answer400 = (body: unknown): ApiClient => ({
+			request: async () => {
+				throw new ProviderError(
+					'muapi',
+					{ code: '400', message: 'HTTP 400', category: 'invalid_input', retryable: false },
+					400,
+					body,
+				);
+			},
+		});
+		const read = async (body: unknown) => await muapiAdapter.get(answer400(body), 'p1', 'act_two');
+		expect(
+			await read({ detail: { id: 'p1', status: 'failed', error: 'No face detected' } }),
+		).toMatchObject({
+			taskId: 'p1',
+			status: 'failed',
+			error: { category: 'invalid_input', message: 'No face detected' },
+		});
+		expect(await read({ detail: 'Prediction failed' })).toMatchObject({
+			taskId: 'p1',
+			status: 'failed',
+			error: { category: 'provider', retryable: false, message: 'Prediction failed' },
+		});
+		// a body without a reason: a failure without one, not "HTTP 400"
+		expect((await read(null)).error?.message).toBe(
+			'The task failed without a reason from the provider.',
+		);
+		// about another prediction: a malformed read, never that prediction's failure
+		await expect(read({ id: 'p2', status: 'failed' })).rejects.toMatchObject({
+			detail: { code: 'malformed_answer', retryable: true },
+		});
+	});
+
 	it('Runway and useapi.net: the failure code decides', () => {
 		expect(
 			parseRunwayTask('runway', {

@@ -15,6 +15,7 @@ import { ProviderError, classifyHttp } from '../../nodes/ActTwo/core/errors';
 import { aimlAdapter } from '../../nodes/ActTwo/providers/aiml/adapter';
 import { cometAdapter } from '../../nodes/ActTwo/providers/comet/adapter';
 import { liangxinAdapter } from '../../nodes/ActTwo/providers/liangxin/adapter';
+import { muapiAdapter } from '../../nodes/ActTwo/providers/muapi/adapter';
 import { runwayAdapter } from '../../nodes/ActTwo/providers/runway/adapter';
 import { useapiAdapter } from '../../nodes/ActTwo/providers/useapi/adapter';
 import { ADAPTERS } from '../../nodes/ActTwo/providers';
@@ -232,6 +233,47 @@ const AIML_STATUS = [
 	generation('failed', { error: null }),
 ];
 const AIML_CREATE = [{ id: AI_ID, status: 'queued' }, generation('queued')];
+const MU_ID = 'abc123xyz';
+const muapiCost = (refunded = false) => ({
+	amount_usd: 0.07,
+	amount_credits: 7,
+	bonus_credits_used: 0,
+	refunded,
+});
+/** A prediction as the result endpoint and the webhook doc show it (providers.md 7 B.5/B.6). */
+const prediction = (status: string, extra: object = {}) => ({
+	id: MU_ID,
+	status,
+	outputs: status === 'completed' ? [URL] : [],
+	urls: { get: `https://api.muapi.ai/api/v1/predictions/${MU_ID}/result` },
+	has_nsfw_contents: status === 'completed' ? [false] : [],
+	created_at: '2026-12-01T05:00:00.000Z',
+	error: status === 'failed' ? 'No face detected in the character input' : null,
+	executionTime: 31.2,
+	timings: { inference: 29.9 },
+	cost: muapiCost(status === 'failed'),
+	...extra,
+});
+const MUAPI_STATUS = [
+	...['queued', 'pending', 'processing', 'completed', 'failed', 'cancelled'].map((s) =>
+		prediction(s),
+	),
+	prediction('completed', { outputs: [{ url: URL }] }),
+	{ detail: prediction('completed') },
+];
+/** A failed prediction's result, answered with HTTP 400: plain, wrapped in detail, or FastAPI's bare detail. */
+const MUAPI_FAILED_400 = [
+	prediction('failed'),
+	{ detail: prediction('failed') },
+	{ detail: 'Prediction failed' },
+	{ id: MU_ID, status: 'failed', error: { message: 'Generation failed' } },
+];
+const MUAPI_CALLBACK = [prediction('completed'), prediction('failed', { outputs: undefined })];
+const MUAPI_CREATE = [
+	{ request_id: MU_ID, status: 'processing', cost: muapiCost() },
+	{ request_id: MU_ID },
+	{ id: MU_ID },
+];
 
 // ---- hostile values ----
 
@@ -381,7 +423,7 @@ const containers = (root: unknown): Container[] => {
 const setOwn = (c: Container, key: string | number, value: unknown) =>
 	Object.defineProperty(c, key, { value, writable: true, enumerable: true, configurable: true });
 
-const STATUS_KEYS = ['status', 'state', 'code'];
+const STATUS_KEYS = ['status', 'state', 'code', 'detail'];
 const TIME_KEYS = [
 	'createdAt',
 	'updatedAt',
@@ -394,7 +436,7 @@ const TIME_KEYS = [
 	'finish_time',
 	'start_time',
 ];
-const ID_KEYS = ['id', 'taskId', 'task_id'];
+const ID_KEYS = ['id', 'taskId', 'task_id', 'request_id'];
 
 function mutate(base: unknown, r: Rng): unknown {
 	let body: unknown = structuredClone(base);
@@ -491,9 +533,13 @@ const at = (body: unknown, ...path: string[]): unknown => {
 const word = (v: unknown): string | null =>
 	typeof v === 'string' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : null;
 
-/** The terminal readings a documented status field of this provider supports (scalars of the vocabulary only). */
-function allowed(provider: ProviderId, body: unknown): Set<Terminal> {
+/**
+ * The terminal readings a documented status field of this provider supports (scalars of the vocabulary only).
+ * `failedRead`: the answer came with HTTP 400, which Muapi gives for a failed prediction.
+ */
+function allowed(provider: ProviderId, body: unknown, failedRead = false): Set<Terminal> {
 	const out = new Set<Terminal>();
+	if (failedRead) out.add('failed');
 	const upper = (v: unknown) => word(v)?.toUpperCase();
 	const runwayWord = (v: unknown) => {
 		const w = typeof v === 'string' ? v.toUpperCase() : null;
@@ -535,6 +581,15 @@ function allowed(provider: ProviderId, body: unknown): Set<Terminal> {
 		const code = at(body, 'code');
 		if (code === 501 || (typeof code === 'string' && code.trim() !== '' && Number(code) === 501))
 			out.add('failed');
+	}
+	if (provider === 'muapi') {
+		const inner = at(body, 'detail');
+		const p = inner && typeof inner === 'object' && !Array.isArray(inner) ? inner : body;
+		const w =
+			typeof at(p, 'status') === 'string' ? (at(p, 'status') as string).toLowerCase() : null;
+		if (w === 'completed' || w === 'succeeded' || w === 'success') out.add('succeeded');
+		if (w === 'failed' || w === 'error' || w === 'timeout') out.add('failed');
+		if (w === 'cancelled' || w === 'canceled') out.add('cancelled');
 	}
 	return out;
 }
@@ -606,10 +661,20 @@ function problems(task: NormalizedTask, provider: ProviderId): string[] {
 
 // ---- running one body through a parser ----
 
-/** The transport's side of a 2xx answer: a business code in the body becomes a ProviderError, else the body. */
-function answering(provider: ProviderId, body: unknown): ApiClient {
+/**
+ * The transport's side of an answer: a 2xx body (a business code in it becomes a ProviderError), or with
+ * `httpStatus` an error status, which the transport turns into a ProviderError carrying the body.
+ */
+function answering(provider: ProviderId, body: unknown, httpStatus = 200): ApiClient {
 	return {
 		async request<T>(req: ApiRequest): Promise<T> {
+			if (httpStatus >= 400)
+				throw new ProviderError(
+					provider,
+					classifyHttp(httpStatus, body, ADAPTERS[provider].errors),
+					httpStatus,
+					body,
+				);
 			const code = req.businessCode?.(body) ?? null;
 			if (code !== null)
 				throw new ProviderError(
@@ -635,7 +700,7 @@ const ASSETS: CreateInput = {
 };
 
 type Shape =
-	| { kind: 'get'; id: string; model: ModelId; bases: unknown[] }
+	| { kind: 'get'; id: string; model: ModelId; bases: unknown[]; httpStatus?: number }
 	| { kind: 'callback'; bases: unknown[] }
 	| { kind: 'create'; input: CreateInput; bases: unknown[] };
 
@@ -685,6 +750,15 @@ const PLAN: Array<{ adapter: ProviderAdapter; shapes: Shape[]; opts?: string }> 
 			// AIML sends no callbacks: nothing may be taken for one.
 			{ kind: 'callback', bases: AIML_STATUS },
 			{ kind: 'create', input: INPUT, bases: AIML_CREATE },
+		],
+	},
+	{
+		adapter: muapiAdapter,
+		shapes: [
+			{ kind: 'get', id: MU_ID, model: 'act_two', bases: MUAPI_STATUS },
+			{ kind: 'get', id: MU_ID, model: 'act_two', bases: MUAPI_FAILED_400, httpStatus: 400 },
+			{ kind: 'callback', bases: MUAPI_CALLBACK },
+			{ kind: 'create', input: INPUT, bases: MUAPI_CREATE },
 		],
 	},
 ];
@@ -746,7 +820,11 @@ async function fuzzProvider(entry: (typeof PLAN)[number]): Promise<Tally> {
 		try {
 			if (shape.kind === 'callback') task = adapter.parseCallback(body);
 			else if (shape.kind === 'get')
-				task = await adapter.get(answering(provider, body), shape.id, shape.model);
+				task = await adapter.get(
+					answering(provider, body, shape.httpStatus),
+					shape.id,
+					shape.model,
+				);
 			else task = await adapter.create(answering(provider, body), shape.input);
 		} catch (error) {
 			if (shape.kind === 'callback') fail(n, shape, body, `parseCallback threw ${String(error)}`);
@@ -769,7 +847,8 @@ async function fuzzProvider(entry: (typeof PLAN)[number]): Promise<Tally> {
 		if (shape.kind === 'get' && task.taskId !== shape.id)
 			fail(n, shape, body, `switched task: read ${shape.id}, got ${task.taskId}`);
 		if (task.status === 'succeeded' || task.status === 'failed' || task.status === 'cancelled') {
-			if (!allowed(provider, body).has(task.status))
+			const failedRead = shape.kind === 'get' && shape.httpStatus === 400;
+			if (!allowed(provider, body, failedRead).has(task.status))
 				fail(n, shape, body, `false ${task.status}: no documented status field says so`);
 		}
 		// AIML requires a video URL for a success (providers.md 7 A.3): none is read as failed.

@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
 import { ResumeClaims } from '../../nodes/ActTwo/actions/task/resume-claims';
 
 const tick = async () => await new Promise((r) => setImmediate(r));

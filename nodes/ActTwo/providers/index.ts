@@ -1,6 +1,7 @@
 import { aimlAdapter } from './aiml/adapter';
 import { cometAdapter } from './comet/adapter';
 import { liangxinAdapter } from './liangxin/adapter';
+import { muapiAdapter } from './muapi/adapter';
 import { runwayAdapter } from './runway/adapter';
 import type { ProviderAdapter, ProviderId } from '../core/types';
 import { useapiAdapter } from './useapi/adapter';
@@ -11,6 +12,7 @@ export const ADAPTERS: Record<string, ProviderAdapter> = {
 	comet: cometAdapter,
 	liangxin: liangxinAdapter,
 	aiml: aimlAdapter,
+	muapi: muapiAdapter,
 };
 
 /** The providers a new node starts with; fixed, since n8n does not store a parameter left at its default. */

@@ -115,6 +115,29 @@ export async function deploy(n8n: N8nInstance, wf: WorkflowJson): Promise<string
 	return id;
 }
 
+/**
+ * Publishes `wf`, starts it once through its Webhook node's production URL, waits for the execution to settle
+ * and unpublishes it. (nodes, preflight and runway-upload e2e files still carry their own copies.)
+ */
+export async function runOnce(
+	n8n: N8nInstance,
+	wf: WorkflowJson,
+	timeoutMs = 90_000,
+): Promise<Execution> {
+	const hook = wf.nodes.find((n) => n.type === 'n8n-nodes-base.webhook');
+	if (!hook) throw new Error('runOnce needs a workflow started by a Webhook node');
+	const id = await deploy(n8n, wf);
+	const res = await n8n.runViaWebhook(String(hook.parameters.path), {});
+	if (res.status !== 200) throw new Error(`the Webhook answered ${res.status}, not 200`);
+	const exec = await n8n.waitForExecution((e) => e.workflowId === id, {
+		workflowId: id,
+		timeoutMs,
+		statuses: ['success', 'error', 'crashed', 'canceled'],
+	});
+	await n8n.unpublish(id);
+	return exec;
+}
+
 /** Executions of one workflow (newest first), with data. */
 export async function executionsOf(n8n: N8nInstance, workflowId: string): Promise<Execution[]> {
 	return await n8n.listExecutions({ workflowId, includeData: true, limit: 100 });

@@ -12,7 +12,7 @@ import {
 	stopWaitingRuns,
 } from '../../harness';
 import type { RunResult } from '../../harness';
-import type { SimProvider, Simulator } from '../../simulator';
+import type { RecordedRequest, SimProvider, Simulator } from '../../simulator';
 import {
 	actTwo,
 	createRequests,
@@ -50,13 +50,15 @@ afterAll(async () => {
 /** The receiver plays the n8n instance: resume URLs point at it, so it captures what the provider posts. */
 const instanceBaseUrl = () => hook.url.replace(/hook$/, '');
 
+/** Where each provider's create carries its callback URL: a body field, or Muapi's ?webhook= query parameter. */
 const CALLBACK_URL_FIELD: Record<
-	'useapi' | 'liangxin' | 'comet',
-	(body: Record<string, unknown>) => unknown
+	'useapi' | 'liangxin' | 'comet' | 'muapi',
+	(create: RecordedRequest) => unknown
 > = {
-	useapi: (b) => b.replyUrl,
-	liangxin: (b) => b.callBackUrl,
-	comet: (b) => b.callback_url,
+	useapi: (r) => (r.body.json as Record<string, unknown>).replyUrl,
+	liangxin: (r) => (r.body.json as Record<string, unknown>).callBackUrl,
+	comet: (r) => (r.body.json as Record<string, unknown>).callback_url,
+	muapi: (r) => new URL(r.path, 'http://sim').searchParams.get('webhook'),
 };
 
 function parameters(
@@ -104,12 +106,12 @@ const finalCallback = async (sim: Simulator): Promise<Received> => {
 
 const bodyTaskId = (b: unknown): string | undefined => {
 	const o = b as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-	return o?.taskId ?? o?.task_id ?? o?.data?.taskId;
+	return o?.taskId ?? o?.task_id ?? o?.data?.taskId ?? o?.id;
 };
 const isFinal = (b: unknown): boolean => {
 	const o = b as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 	return (
-		['SUCCEEDED', 'FAILED'].includes(o?.status) ||
+		['SUCCEEDED', 'FAILED', 'completed', 'failed'].includes(o?.status) ||
 		['2', '3'].includes(o?.status) ||
 		['success', 'fail'].includes(o?.data?.state)
 	);
@@ -119,6 +121,7 @@ describe.each([
 	['useapi', 'binary'],
 	['liangxin', 'task'],
 	['comet', 'task'],
+	['muapi', 'binary'],
 ] as const)('%s: Until Callback (output %s)', (provider, output) => {
 	it('parks; the provider calls the resume URL; progress keeps waiting, a forged body gets 403, the final one resumes', () =>
 		simTest(async (sim) => {
@@ -127,9 +130,7 @@ describe.each([
 			expect(waiting.waitTill!.getTime()).toBeGreaterThan(Date.now() + 4 * 60_000);
 			expect(waiting.runs('After')).toHaveLength(0);
 			const [create] = createRequests(sim, provider);
-			expect(CALLBACK_URL_FIELD[provider](create.body.json as Record<string, unknown>)).toBe(
-				waiting.resumeUrl,
-			);
+			expect(CALLBACK_URL_FIELD[provider](create)).toBe(waiting.resumeUrl);
 			expect(sim.tasks()[0].callbackUrl).toBe(waiting.resumeUrl);
 			const taskId = sim.tasks()[0].id;
 
@@ -228,6 +229,7 @@ function progressOf(provider: SimProvider, final: unknown): unknown {
 	if (provider === 'liangxin')
 		return { ...body, data: { ...body.data, state: 'generating', resultJson: '' } };
 	if (provider === 'comet') return { ...body, status: '1', video_url: null };
+	if (provider === 'muapi') return { ...body, status: 'processing', outputs: [] };
 	return { ...body, status: 'RUNNING', artifacts: [] };
 }
 
@@ -236,6 +238,7 @@ function forge(provider: SimProvider, final: unknown): unknown {
 	if (provider === 'liangxin')
 		return { ...body, data: { ...body.data, taskId: 'task_runway_act_two_1' } };
 	if (provider === 'comet') return { ...body, task_id: 'forged-task' };
+	if (provider === 'muapi') return { ...body, id: 'forged-prediction-0000' };
 	return {
 		...body,
 		taskId: 'user:4242-runwayml:x@example.com-task:00000000-0000-0000-0000-000000000000',
@@ -262,20 +265,24 @@ it('a "succeeded" callback the API does not confirm (the task still runs) → 20
 		expect(answer.run).toBeUndefined();
 	}));
 
-it('a failed render resumes with the failed task and its moderation category', () =>
-	simTest(async (sim) => {
-		sim.outcomes.next('liangxin', 'moderation');
-		const waiting = await park(sim, 'liangxin');
-		const final = await finalCallback(sim);
-		const done = await resumeWebhook(waiting, { body: final.body });
-		expect(done.run?.status).toBe('success');
-		const [item] = done.run!.outputs('Act-Two');
-		expect(item.json).toMatchObject({
-			status: 'failed',
-			timedOut: false,
-			error: { category: 'moderation' },
-		});
-	}));
+// Muapi: the confirming read of a failed prediction is answered HTTP 400, which its adapter reads as the failure.
+it.each(['liangxin', 'muapi'] as const)(
+	'%s: a failed render resumes with the failed task and its moderation category',
+	(provider) =>
+		simTest(async (sim) => {
+			sim.outcomes.next(provider, 'moderation');
+			const waiting = await park(sim, provider);
+			const final = await finalCallback(sim);
+			const done = await resumeWebhook(waiting, { body: final.body });
+			expect(done.run?.status).toBe('success');
+			const [item] = done.run!.outputs('Act-Two');
+			expect(item.json).toMatchObject({
+				status: 'failed',
+				timedOut: false,
+				error: { category: 'moderation' },
+			});
+		}),
+);
 
 it('a batch of 2 items in callback mode is refused up front, telling how to do it instead; nothing created', () =>
 	simTest(async (sim) => {
@@ -328,7 +335,7 @@ it('a Callback URL option together with Until Callback is refused (the node sets
 	}));
 
 describe('over real HTTP: the simulator calls the harness waiting-webhook server', () => {
-	it.each(['useapi', 'liangxin'] as const)(
+	it.each(['useapi', 'liangxin', 'muapi'] as const)(
 		'%s: the execution resumes by itself when the render ends',
 		(provider) =>
 			simTest(async (sim) => {
@@ -468,6 +475,7 @@ describe.each([
 	['useapi', 101],
 	['liangxin', 202],
 	['comet', 303],
+	['muapi', 404],
 ] as const)('%s: the resume webhook under fuzzed callbacks', (provider, seed) => {
 	it('600 mutated genuine callbacks for a task that still runs: every one answered (200/202/400/403), none throws, none resumes', () =>
 		simTest(async (sim) => {

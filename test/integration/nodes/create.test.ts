@@ -138,7 +138,8 @@ describe.each(PROVIDERS)('%s: Create from URLs', (provider) => {
 		}));
 });
 
-const CREATE_OR_UPLOAD = /character_performance|act-two|act_one|createTask|assets|uploads|video\/generations$/;
+const CREATE_OR_UPLOAD =
+	/character_performance|act-two|act_one|createTask|assets|uploads|video\/generations$/;
 
 describe('binary inputs', () => {
 	it('Runway: small files go inline as data URIs (no upload round trip)', () =>

@@ -142,6 +142,7 @@ describe('a create whose answer is lost or a 5xx → may have started and be bil
 		comet: /\/runwayml\/v1\/character_performance$/,
 		liangxin: /\/api\/v1\/jobs\/createTask$/,
 		aiml: /\/v2\/video\/generations$/,
+		muapi: /\/runway-act-two-i2v$/,
 	};
 	const ambiguous = (result: RunResult) => {
 		expect(result.status).toBe('error');
@@ -152,22 +153,24 @@ describe('a create whose answer is lost or a 5xx → may have started and be bil
 		return text;
 	};
 
-	it.each(['runway', 'liangxin', 'aiml'] as const)('%s: HTTP 500 on the create', (provider) =>
-		withSim(async (sim) => {
-			sim.faults.add({
-				provider,
-				method: 'POST',
-				path: CREATE[provider],
-				kind: 'server_error',
-				status: 500,
-				times: 1,
-			});
-			const result = await runWorkflow(workflow(items(1), actTwo(provider, poll(sim) as never)), {
-				credentials: credentials(sim),
-			});
-			ambiguous(result);
-			expect(createRequests(sim, provider)).toHaveLength(1);
-		}),
+	it.each(['runway', 'liangxin', 'aiml', 'muapi'] as const)(
+		'%s: HTTP 500 on the create',
+		(provider) =>
+			withSim(async (sim) => {
+				sim.faults.add({
+					provider,
+					method: 'POST',
+					path: CREATE[provider],
+					kind: 'server_error',
+					status: 500,
+					times: 1,
+				});
+				const result = await runWorkflow(workflow(items(1), actTwo(provider, poll(sim) as never)), {
+					credentials: credentials(sim),
+				});
+				ambiguous(result);
+				expect(createRequests(sim, provider)).toHaveLength(1);
+			}),
 	);
 
 	it.each(['useapi', 'comet', 'aiml'] as const)(

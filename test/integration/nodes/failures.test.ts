@@ -36,6 +36,7 @@ const MODERATION_REASON: Record<SimProvider, RegExp> = {
 	comet: /^CometAPI: Your input image did not pass our content moderation/,
 	liangxin: /^LiangXin: Your input was flagged by content moderation \(SAFETY\.INPUT\.IMAGE\)/,
 	aiml: /^AIML API: Your input image did not pass our content moderation/,
+	muapi: /^Muapi: Your input image did not pass our content moderation/,
 };
 
 describe.each(PROVIDERS)('%s: moderation failure', (provider) => {
@@ -89,6 +90,7 @@ describe('no credits → category credits, nothing started', () => {
 		['comet', 403, /^CometAPI: user quota is not enough/],
 		['runway', 400, /^Runway: You do not have enough credits/],
 		['aiml', 403, /^AIML API: You've run out of credits/],
+		['muapi', 402, /^Muapi: Insufficient credits\. Please top up your balance/],
 	] as Array<[SimProvider, number, RegExp]>)('%s (HTTP %i)', (provider, status, message) =>
 		withSim(async (sim) => {
 			sim.outcomes.next(provider, 'no_credits');

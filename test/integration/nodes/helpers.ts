@@ -63,9 +63,10 @@ export const CREDENTIAL_TYPE: Record<SimProvider, string> = {
 	comet: 'cometApi',
 	liangxin: 'liangXinApi',
 	aiml: 'aimlApi',
+	muapi: 'muapiApi',
 };
 
-export const PROVIDERS: SimProvider[] = ['runway', 'useapi', 'comet', 'liangxin', 'aiml'];
+export const PROVIDERS: SimProvider[] = ['runway', 'useapi', 'comet', 'liangxin', 'aiml', 'muapi'];
 
 /** Credential data for every provider, pointed at the simulator. */
 export function credentials(
@@ -195,6 +196,7 @@ export const CREATE_PATH: Record<SimProvider, RegExp> = {
 	comet: /\/(runwayml\/v1\/character_performance|runway\/pro\/act_one)/,
 	liangxin: /\/api\/v1\/jobs\/createTask/,
 	aiml: /\/v2\/video\/generations/,
+	muapi: /\/runway-act-two-[iv]2v/,
 };
 
 export const createRequests = (sim: Simulator, provider: SimProvider) =>

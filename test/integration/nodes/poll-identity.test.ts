@@ -30,6 +30,7 @@ const STATUS_READ: Record<SimProvider, { path: string; pattern: RegExp; model?: 
 	comet: { path: '/runwayml/v1/tasks/', pattern: /\/runwayml\/v1\/tasks\// },
 	liangxin: { path: '/api/v1/jobs/recordInfo', pattern: /\/api\/v1\/jobs\/recordInfo/ },
 	aiml: { path: '/v2/video/generations', pattern: /\/v2\/video\/generations\?generation_id=/ },
+	muapi: { path: '/predictions/', pattern: /\/predictions\/[^/]+\/result/ },
 };
 
 /** A genuine-looking finished answer about another task, with another video. */
@@ -76,6 +77,8 @@ function otherTaskAnswer(provider: SimProvider, otherUrl: string): unknown {
 				video: [otherUrl],
 				error: null,
 			};
+		case 'muapi':
+			return { id: 'other-prediction', status: 'completed', outputs: [otherUrl] };
 	}
 }
 
@@ -131,7 +134,7 @@ async function expectOwnVideo(
 	expect((await readBinary(item, 'video')).equals(OUTPUT)).toBe(true);
 }
 
-describe.each(['runway', 'useapi', 'liangxin', 'comet', 'aiml'] as SimProvider[])(
+describe.each(['runway', 'useapi', 'liangxin', 'comet', 'aiml', 'muapi'] as SimProvider[])(
 	'%s: Poll Until Done keeps its task',
 	(provider) => {
 		// CometAPI's reads keep the asked id when an answer names none (its shapes are partly UNCONFIRMED; see
@@ -159,37 +162,40 @@ describe.each(['runway', 'useapi', 'liangxin', 'comet', 'aiml'] as SimProvider[]
 	},
 );
 
-describe.each(['runway', 'useapi', 'liangxin', 'aiml'] as SimProvider[])('%s: Get', (provider) => {
-	it('an answer without the task id → a clear provider error naming the task, not another task', () =>
-		withSim(async (sim) => {
-			sim.faults.add({
-				provider,
-				method: 'GET',
-				path: STATUS_READ[provider].path,
-				kind: 'status',
-				status: 200,
-				body: { status: 'SUCCEEDED', progress: 1 },
-				times: 1,
-			});
-			const result = await runWorkflow(
-				workflow(
-					items(1),
-					actTwo(provider, urlInputs(sim, { waitForCompletion: 'none' }) as never, {}, 'Create'),
-				),
-				{ credentials: credentials(sim) },
-			);
-			const taskId = String(result.outputs('Create')[0].json.taskId);
-			const get = await runWorkflow(
-				workflow(
-					items(1, () => ({ json: { taskId } })),
-					actTwo(provider, { resource: 'task', operation: 'get' } as never),
-				),
-				{ credentials: credentials(sim) },
-			);
-			expect(get.status).toBe('error');
-			expect(get.error?.message).toContain(`status read of task ${taskId} without a task id`);
-			expect(errorText(get)).toMatch(/\(category: provider, code: malformed_answer\)/);
-			for (const r of requests(sim, provider, 'GET', STATUS_READ[provider].pattern))
-				expect(decodeURIComponent(r.path)).toContain(taskId);
-		}));
-});
+describe.each(['runway', 'useapi', 'liangxin', 'aiml', 'muapi'] as SimProvider[])(
+	'%s: Get',
+	(provider) => {
+		it('an answer without the task id → a clear provider error naming the task, not another task', () =>
+			withSim(async (sim) => {
+				sim.faults.add({
+					provider,
+					method: 'GET',
+					path: STATUS_READ[provider].path,
+					kind: 'status',
+					status: 200,
+					body: { status: 'SUCCEEDED', progress: 1 },
+					times: 1,
+				});
+				const result = await runWorkflow(
+					workflow(
+						items(1),
+						actTwo(provider, urlInputs(sim, { waitForCompletion: 'none' }) as never, {}, 'Create'),
+					),
+					{ credentials: credentials(sim) },
+				);
+				const taskId = String(result.outputs('Create')[0].json.taskId);
+				const get = await runWorkflow(
+					workflow(
+						items(1, () => ({ json: { taskId } })),
+						actTwo(provider, { resource: 'task', operation: 'get' } as never),
+					),
+					{ credentials: credentials(sim) },
+				);
+				expect(get.status).toBe('error');
+				expect(get.error?.message).toContain(`status read of task ${taskId} without a task id`);
+				expect(errorText(get)).toMatch(/\(category: provider, code: malformed_answer\)/);
+				for (const r of requests(sim, provider, 'GET', STATUS_READ[provider].pattern))
+					expect(decodeURIComponent(r.path)).toContain(taskId);
+			}));
+	},
+);

@@ -130,6 +130,7 @@ describe.each(PROVIDERS)('%s', (provider) => {
 				},
 				liangxin: { code: 401, msg: `Key ${key} is not valid`, data: null },
 				aiml: { message: `Invalid API key ${key}`, statusCode: '401' },
+				muapi: { detail: `Invalid API key: ${key}` },
 			};
 			sim.faults.add({
 				provider,

@@ -77,12 +77,12 @@ async function render(
 
 const taskIdOf = (b: unknown): string | undefined => {
 	const o = b as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-	return o?.taskId ?? o?.task_id ?? o?.data?.taskId;
+	return o?.taskId ?? o?.task_id ?? o?.data?.taskId ?? o?.id;
 };
 const isFinal = (b: unknown): boolean => {
 	const o = b as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 	return (
-		['SUCCEEDED', 'FAILED'].includes(o?.status) ||
+		['SUCCEEDED', 'FAILED', 'completed', 'failed'].includes(o?.status) ||
 		['2', '3'].includes(o?.status) ||
 		['success', 'fail'].includes(o?.data?.state)
 	);
@@ -143,7 +143,9 @@ async function fire(
 	);
 }
 
-describe.each(['useapi', 'liangxin', 'comet'] as const)('%s: real callbacks', (provider) => {
+const CALLING_BACK = ['useapi', 'liangxin', 'comet', 'muapi'] as const;
+
+describe.each(CALLING_BACK)('%s: real callbacks', (provider) => {
 	it('the terminal callback starts the workflow with the confirmed normalized task', () =>
 		simTest(async (sim) => {
 			const taskId = await render(sim, provider);
@@ -198,6 +200,7 @@ describe.each(['useapi', 'liangxin', 'comet'] as const)('%s: real callbacks', (p
 			const body = JSON.parse(JSON.stringify(final.body)) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 			if (provider === 'liangxin') body.data.taskId = 'task_runway_act_two_42';
 			else if (provider === 'comet') body.task_id = 'forged-0000';
+			else if (provider === 'muapi') body.id = 'forged-prediction-0000';
 			else body.taskId = `${taskId.split('-task:')[0]}-task:00000000-0000-0000-0000-000000000000`;
 			// LiangXin callbacks are signed: sign the forged one with the right key so the confirmation is what rejects it.
 			const headers = provider === 'liangxin' ? signed(body.data.taskId) : {};
@@ -321,22 +324,28 @@ describe('LiangXin HMAC signatures (credential Webhook HMAC Key)', () => {
 });
 
 describe('event filter and confirmation', () => {
-	it('events "succeeded" ignores a failed render; events "failed" starts for it', () =>
-		simTest(async (sim) => {
-			sim.outcomes.next('liangxin', 'moderation');
-			const taskId = await render(sim, 'liangxin');
-			const final = await finalCallback(taskId);
-			const ignored = await fire(sim, 'liangxin', replay(final), { events: 'succeeded' });
-			expect(ignored.httpResponse).toMatchObject({
-				statusCode: 200,
-				body: { started: false, reason: 'status failed is filtered out' },
-			});
-			const started = await fire(sim, 'liangxin', replay(final), { events: 'failed' });
-			expect(started.run!.outputs('After')[0].json).toMatchObject({
-				status: 'failed',
-				error: { category: 'moderation' },
-			});
-		}));
+	// Muapi: the confirming read of a failed prediction is answered HTTP 400, which its adapter reads as the failure.
+	it.each(['liangxin', 'muapi'] as const)(
+		'%s: events "succeeded" ignores a failed render; events "failed" starts for it, confirmed',
+		(provider) =>
+			simTest(async (sim) => {
+				sim.outcomes.next(provider, 'moderation');
+				const taskId = await render(sim, provider);
+				const final = await finalCallback(taskId);
+				const ignored = await fire(sim, provider, replay(final), { events: 'succeeded' });
+				expect(ignored.httpResponse).toMatchObject({
+					statusCode: 200,
+					body: { started: false, reason: 'status failed is filtered out' },
+				});
+				const started = await fire(sim, provider, replay(final), { events: 'failed' });
+				expect(started.run!.outputs('After')[0].json).toMatchObject({
+					taskId,
+					status: 'failed',
+					confirmed: true,
+					error: { category: 'moderation' },
+				});
+			}),
+	);
 
 	it('a "succeeded" callback for a task the API says is still running → 503, nothing started or remembered', () =>
 		simTest(async (sim) => {

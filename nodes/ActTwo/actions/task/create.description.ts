@@ -46,8 +46,7 @@ const mediaFields = (
 			{
 				name: 'Asset ID',
 				value: 'asset',
-				description:
-					'An asset from the Upload operation (useapi.net asset ID or Runway runway:// URI)',
+				description: 'The asset ID (or URL) the Upload operation returned',
 			},
 			{
 				name: 'Binary File',

@@ -3,6 +3,15 @@ import type { IDataObject, INode, INodeProperties } from 'n8n-workflow';
 
 import { asNumber } from '../../providers/common/task';
 import type { ModelId, ProviderAdapter } from '../../core/types';
+import { ADAPTER_LIST, byName, providerNames } from '../../providers';
+
+const priced = byName(ADAPTER_LIST.filter((a) => a.creditPricing))
+	.map(
+		(a) =>
+			`${a.displayName}: ${Object.values(a.creditPricing!.perSecond).join('/')} credits per second${a.creditPricing!.exploreModeFree ? ', 0 in Explore Mode' : ''}`,
+	)
+	.join('; ');
+const unpriced = providerNames((a) => !a.creditPricing);
 
 export const maxCreditsOption: INodeProperties = {
 	displayName: 'Max Credits',
@@ -10,8 +19,7 @@ export const maxCreditsOption: INodeProperties = {
 	type: 'number',
 	typeOptions: { minValue: 0 },
 	default: 100,
-	description:
-		'Refuse the whole batch, sending nothing, when its estimated cost is above this many credits. The estimate is the driving video’s length × the provider’s price (Runway: 5 credits per second; useapi.net: the same on your Runway account, 0 in Explore Mode). CometAPI and LiangXin do not price in credits: with this option set they refuse to start.',
+	description: `Refuse the whole batch, sending nothing, when its estimated cost is above this many credits. The estimate is the driving video’s length × the provider’s price (${priced}). ${unpriced} do not price in credits: with this option set they refuse to start.`,
 };
 
 /** An item's estimate before anything is sent: credits, or null with the reason. */

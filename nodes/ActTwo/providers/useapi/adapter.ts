@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { classifyFailure } from '../../core/errors';
+import { CLASSIC_ASPECT } from '../common/aspect';
 import { runwayShapeCredits } from '../common/credits';
 import { isRunwayStatus, mapRunwayStatus } from '../common/status';
 import { createWithoutId, malformedAnswer, taskAskedFor } from '../common/malformed';
@@ -23,21 +24,10 @@ import type {
 	MediaRef,
 	NormalizedTask,
 	ProviderAdapter,
-	Ratio,
 	UploadInput,
 } from '../../core/types';
 
 const NAME = 'useapi.net';
-
-/** Runway pixel ratios to useapi's aspect_ratio (providers.md §0). */
-export const USEAPI_ASPECT: Record<Ratio, string> = {
-	'1280:720': '16:9',
-	'720:1280': '9:16',
-	'960:960': '1:1',
-	'1104:832': '4:3',
-	'832:1104': '3:4',
-	'1584:672': '21:9',
-};
 
 export const USEAPI_UPLOAD_TYPES = [
 	'image/png',
@@ -121,7 +111,7 @@ function createBody(input: CreateInput): IDataObject {
 		driving_assetId: assetIdOf(input.reference, 'the driving video'),
 		character_assetId: assetIdOf(input.character, 'the character'),
 	};
-	if (input.ratio) body.aspect_ratio = USEAPI_ASPECT[input.ratio];
+	if (input.ratio) body.aspect_ratio = CLASSIC_ASPECT[input.ratio];
 	if (input.bodyControl !== undefined) body.body_control = input.bodyControl;
 	if (input.expressionIntensity !== undefined)
 		body.expression_intensity = input.expressionIntensity;

@@ -56,7 +56,12 @@ function progressAt(r: Render, ms: number): number {
  * A progress curve of `duration` ms in `segments` pieces whose rates stay within `spread` (max/min) of each
  * other: 1 is a straight line.
  */
-export function curve(g: Rng, duration: number, segments: number, spread: number): Array<[number, number]> {
+export function curve(
+	g: Rng,
+	duration: number,
+	segments: number,
+	spread: number,
+): Array<[number, number]> {
 	const times = [0, ...Array.from({ length: segments - 1 }, () => g.next()).sort(), 1].map(
 		(x) => x * duration,
 	);
@@ -84,7 +89,8 @@ export interface Outcome {
 
 function statusAt(r: Render, ms: number): { status: TaskStatus; progress: number | null } {
 	if (ms < r.startAt) return { status: 'queued', progress: 0 };
-	if (ms >= endOf(r)) return { status: r.failsAt === undefined ? 'succeeded' : 'failed', progress: null };
+	if (ms >= endOf(r))
+		return { status: r.failsAt === undefined ? 'succeeded' : 'failed', progress: null };
 	const p = progressAt(r, ms - r.startAt);
 	const reported =
 		r.report.kind === 'none'

@@ -64,6 +64,10 @@ interface Track {
 	queuedAt: number | null;
 	firstRun: Sample | null;
 	lastRun: Sample | null;
+	/** The progress the read before the last one reported. */
+	prevProgress: number | null;
+	/** The last read came sooner than the base gap (a forecast end): the next one may not. */
+	cameEarly: boolean;
 	status: NormalizedTask['status'] | null;
 }
 
@@ -93,6 +97,8 @@ export class PollSchedule {
 			queuedAt: options.initialDelay ? start : null,
 			firstRun: null,
 			lastRun: null,
+			prevProgress: null,
+			cameEarly: false,
 			status: null,
 		}));
 	}
@@ -113,6 +119,8 @@ export class PollSchedule {
 	/** A successful read of task i at `at`. */
 	observe(i: number, at: number, task: NormalizedTask, terminal: boolean): void {
 		const t = this.tracks[i];
+		t.cameEarly = at - t.lastReadAt < t.baseGap - COALESCE * this.options.intervalMs;
+		t.prevProgress = t.lastRun && t.lastRun.at === t.lastReadAt ? t.lastRun.progress : null;
 		t.lastReadAt = at;
 		t.baseGap = this.drawGap();
 		t.notBefore = 0;
@@ -136,6 +144,8 @@ export class PollSchedule {
 	/** A failed read of task i that is to be tried again; a Retry-After holds the next read back. */
 	observeError(i: number, at: number, retryAfterMs: number | null): void {
 		const t = this.tracks[i];
+		t.cameEarly = false;
+		t.prevProgress = null;
 		t.lastReadAt = at;
 		t.baseGap = this.drawGap();
 		t.notBefore = retryAfterMs && retryAfterMs > 0 ? at + retryAfterMs : 0;
@@ -183,7 +193,8 @@ export class PollSchedule {
 		}
 		const slow = Math.max(...rates.map((r) => r.slow));
 		const fast = Math.min(...rates.map((r) => r.fast));
-		if (rates.length < MIN_SCOUTS || slow > fast * CONSISTENT) return { step, rate: null, measured: rates.length };
+		if (rates.length < MIN_SCOUTS || slow > fast * CONSISTENT)
+			return { step, rate: null, measured: rates.length };
 		const mids = rates.map((r) => r.mid).sort((a, b) => a - b);
 		return {
 			step,
@@ -196,9 +207,14 @@ export class PollSchedule {
 	plannedAt(i: number, batch = this.batchRates(this.progressStep())): number {
 		const t = this.tracks[i];
 		const interval = this.options.intervalMs;
-		const base = t.lastReadAt + t.baseGap;
+		let base = t.lastReadAt + t.baseGap;
 		let at = base;
 		if (t.lastRun && t.status === 'running') {
+			// A forecast read that found the render still advancing may be followed by one sooner than the
+			// interval: the end is near, and that read is one the interval would have made later anyway.
+			const advancing = t.prevProgress !== null && t.lastRun.progress > t.prevProgress;
+			if (advancing && !t.cameEarly && t.lastRun.at === t.lastReadAt)
+				base = t.lastReadAt + Math.min(t.baseGap, END_MARGIN * interval);
 			const rate = this.ownRate(t, batch.step) ?? batch.rate;
 			if (rate !== null) {
 				// Running since queuedAt at the earliest: its mean rate so far is at least this.

@@ -33,7 +33,10 @@ export interface PollClock {
 	sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-const realClock: PollClock = { now: () => Date.now(), sleep: async (ms, signal) => await sleep(ms, signal) };
+const realClock: PollClock = {
+	now: () => Date.now(),
+	sleep: async (ms, signal) => await sleep(ms, signal),
+};
 
 export type PollResult =
 	| { kind: 'done'; task: NormalizedTask }

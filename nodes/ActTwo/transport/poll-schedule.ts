@@ -3,10 +3,16 @@ import type { NormalizedTask } from '../providers/types';
 /**
  * When to read each task of a batch again. Without progress from the provider a task is read every interval
  * (made up to `jitterMs` earlier at random). With progress, a running render is read when its progress says it
- * should have ended: the rate is measured between two of its reads (or borrowed from the fastest render of the
- * batch until it has two), and the read is placed just after the forecast end, but never later than one
- * interval after the earliest end the forecast allows if the render sped up by RATE_MARGIN. A queued task cannot
- * end before a whole render has run, so once the batch knows how long a render takes, it is read about then.
+ * should have ended: its rate is measured between two of its reads (until then it is borrowed from the batch,
+ * when the renders measured so far agree on one; a few "scouts" are read first to measure it), and the read is
+ * placed just after the forecast end, but never later than one interval after the earliest end the forecast
+ * allows if the render sped up by RATE_MARGIN. A queued task cannot end before a whole render has run, so once
+ * the batch knows how long a render takes, it is read about then (at least every few intervals).
+ *
+ * Within that model (renders of a batch progressing at rates within RATE_MARGIN of each other, progress rounded
+ * down to any step) every end is seen at most one interval late; outside it (a render that jumps to its end, a
+ * failure mid-run) a task still goes unread at most MAX_GAP_INTERVALS intervals. test/unit/poll-schedule.test.ts
+ * checks both.
  */
 export interface ScheduleOptions {
 	intervalMs: number;
@@ -80,6 +86,8 @@ export class PollSchedule {
 	private readonly tracks: Track[];
 	private readonly random: () => number;
 	private scouted = false;
+	/** What the batch has measured, until the next read changes it. */
+	private measured: BatchRates | null = null;
 
 	constructor(
 		open: boolean[],
@@ -89,11 +97,12 @@ export class PollSchedule {
 		this.random = options.random ?? Math.random;
 		this.tracks = open.map((isOpen) => ({
 			open: isOpen,
-			// A first read right away is "one base gap after" a virtual read one gap ago.
+			// The poll's start counts as a read: the first real one comes a base gap later (none without a delay).
 			lastReadAt: start,
 			baseGap: options.initialDelay ? this.drawGap() : 0,
 			notBefore: 0,
-			// Just created: not running before the poll began (a task that was is only read earlier).
+			// Just created, so not running before the poll began (were one running already, its rate would only be
+			// over-estimated: it is read earlier, never later).
 			queuedAt: options.initialDelay ? start : null,
 			firstRun: null,
 			lastRun: null,
@@ -108,10 +117,6 @@ export class PollSchedule {
 		return Math.max(0, intervalMs - this.random() * Math.min(jitterMs, intervalMs));
 	}
 
-	isOpen(i: number): boolean {
-		return this.tracks[i].open;
-	}
-
 	openCount(): number {
 		return this.tracks.filter((t) => t.open).length;
 	}
@@ -119,6 +124,7 @@ export class PollSchedule {
 	/** A successful read of task i at `at`. */
 	observe(i: number, at: number, task: NormalizedTask, terminal: boolean): void {
 		const t = this.tracks[i];
+		this.measured = null;
 		t.cameEarly = at - t.lastReadAt < t.baseGap - COALESCE * this.options.intervalMs;
 		t.prevProgress = t.lastRun && t.lastRun.at === t.lastReadAt ? t.lastRun.progress : null;
 		t.lastReadAt = at;
@@ -181,9 +187,9 @@ export class PollSchedule {
 	}
 
 	/**
-	 * The rate a render without its own measurement is forecast at: only when at least two renders of the batch
-	 * were measured and all of them are consistent with one rate (within CONSISTENT); a batch whose renders run
-	 * at different speeds lends nothing, and each render is measured on its own.
+	 * The rate a render without its own measurement is forecast at: only when at least MIN_SCOUTS renders of the
+	 * batch were measured and all of them are consistent with one rate (within CONSISTENT); a batch whose renders
+	 * run at different speeds lends nothing, and each render is measured on its own.
 	 */
 	private batchRates(step: number): BatchRates {
 		const rates: Rate[] = [];
@@ -203,8 +209,13 @@ export class PollSchedule {
 		};
 	}
 
+	private batch(): BatchRates {
+		this.measured ??= this.batchRates(this.progressStep());
+		return this.measured;
+	}
+
 	/** When task i should be read next, with what the batch knows now. */
-	plannedAt(i: number, batch = this.batchRates(this.progressStep())): number {
+	plannedAt(i: number, batch = this.batch()): number {
 		const t = this.tracks[i];
 		const interval = this.options.intervalMs;
 		let base = t.lastReadAt + t.baseGap;
@@ -244,7 +255,7 @@ export class PollSchedule {
 
 	/** When the next read is due (Infinity when every task has ended). */
 	nextWake(): number {
-		const batch = this.batchRates(this.progressStep());
+		const batch = this.batch();
 		let next = Infinity;
 		for (let i = 0; i < this.tracks.length; i++)
 			if (this.tracks[i].open) next = Math.min(next, this.plannedAt(i, batch));
@@ -257,11 +268,14 @@ export class PollSchedule {
 	 * scouts brought back, most of them no longer due.
 	 */
 	due(now: number): number[] {
-		const batch = this.batchRates(this.progressStep());
+		const batch = this.batch();
 		const slack = COALESCE * this.options.intervalMs;
 		const due: number[] = [];
-		for (let i = 0; i < this.tracks.length; i++)
-			if (this.tracks[i].open && this.plannedAt(i, batch) <= now + slack) due.push(i);
+		for (let i = 0; i < this.tracks.length; i++) {
+			const t = this.tracks[i];
+			// Reads due a moment later are made now, but never before a Retry-After has passed.
+			if (t.open && t.notBefore <= now && this.plannedAt(i, batch) <= now + slack) due.push(i);
+		}
 		if (batch.rate !== null || batch.measured >= MIN_SCOUTS || this.scouted) {
 			this.scouted = false;
 			return due;

@@ -11,6 +11,8 @@
  *   the timeout is exact;
  * - within the forecast's model (the renders of a batch progress at rates within RATE_MARGIN of each other, the
  *   reported progress rounded down to any step): every end is seen at most one interval after it happens;
+ * - mixed batches (renders of different lengths): the batch lends no rate by chance, the p95 lateness stays
+ *   within one interval;
  * - the batches the benchmark runs (renders of about five intervals, alike): a median of at most 2 status
  *   reads per render, where reading every interval takes about 6.
  * POLL_SEED=<n> replays another seed; a failure names the seed and the case.
@@ -157,6 +159,27 @@ describe('poll schedule (seeded property tests)', () => {
 				const seen = o.seenAt[i]!;
 				if (reads.some((at) => at > seen)) fail('read after its end was seen');
 			});
+		}
+	});
+
+	it('mixed batches (renders of 0.5-1.5x a length, speed varying): p95 lateness per batch ≤ one interval, no rate lent by chance', async () => {
+		const g = rng(SEED + 3);
+		for (let k = 0; k < 40; k++) {
+			const c = { ...randomCase(g), n: 20 + g.int(60) };
+			const length = g.between(4, 20) * c.intervalMs;
+			const report = g.pick(REPORTS.slice(0, 3));
+			const renders: Render[] = Array.from({ length: c.n }, () => ({
+				startAt: g.next() < 0.5 ? 0 : g.between(0, 3 * c.intervalMs),
+				curve: curve(g, length * g.between(0.5, 1.5), 4, 1.1),
+				report,
+			}));
+			const o = await simulate(renders, { ...c, timeoutMs: 1e9, random: g.next });
+			const late = quantile(
+				renders.map((r, i) => o.seenAt[i]! - endOf(r)),
+				0.95,
+			);
+			if (!(late <= c.intervalMs))
+				throw new Error(`${describeCase(SEED + 3, k, c)}: p95 lateness ${late} ms`);
 		}
 	});
 

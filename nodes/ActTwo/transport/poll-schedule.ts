@@ -35,7 +35,7 @@ export const COALESCE = 0.05;
 /** While the batch has no measured rate, this share of the due running tasks is read first... */
 const SCOUT_SHARE = 0.1;
 /** ...and at least this many: a batch lends its rate only when this many renders agree on it. */
-const MIN_SCOUTS = 3;
+const MIN_SCOUTS = 5;
 /** Renders whose measured rates differ by at most this factor (beyond rounding) are taken to run alike. */
 const CONSISTENT = 1.05;
 

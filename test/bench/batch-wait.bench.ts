@@ -1,364 +1,293 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
 /**
- * Waiting for a batch of renders: the package's pollTasks (every unfinished task read together, one round per
- * interval, bounded concurrency) against the way a naive node waits: one blocking poll loop per item, item after
- * item, with the same interval. Real Runway adapter, real HTTP, the provider simulator as the server.
+ * Waiting for a batch of renders: the Act-Two node (Create, Poll Until Done, in n8n-core's engine) against what
+ * a developer would write with Runway's official SDK: N `characterPerformance.create(...)` awaited with
+ * `.waitForTaskOutput()` in parallel (`Promise.all`). Same simulator, same render time, same latency per
+ * request, same poll interval and jitter (the SDK's fixed 6 s ± 1.5 s), N = 10, 40, 200. For each N both
+ * contenders run at the same time, each in a child process of its own (its memory is its own). Measured:
+ * wall time (first create to last result), status reads per task (from the simulator's request log), how late
+ * each render's end was seen (the answer that first said "ended", minus when the simulator ended the render),
+ * peak memory above the process's floor.
  *
  * Run alone: node --import tsx test/bench/batch-wait.bench.ts
  */
-import { setTimeout as delay } from 'node:timers/promises';
+import { performance } from 'node:perf_hooks';
 
-import { runwayAdapter } from '../../nodes/ActTwo/providers/runway/adapter';
-import { RUNWAY_VERSION } from '../../nodes/ActTwo/providers/common/runway-format';
-import type {
-	ApiClient,
-	ApiRequest,
-	CreateInput,
-	NormalizedTask,
-} from '../../nodes/ActTwo/core/types';
-import { mapWithConcurrency } from '../../nodes/ActTwo/core/limit';
-import { isTerminal, pollTasks } from '../../nodes/ActTwo/transport/poll';
 import { startSimulator, type Simulator } from '../simulator';
-import { fmtMs, fmtRatio, printTable, type BenchOutcome } from './report';
+import { fmtMs, fmtRatio, printTable, type BenchOutcome, type SummaryRow } from './report';
+import {
+	childConfig,
+	childMode,
+	median,
+	memorySampler,
+	quantile,
+	report,
+	runSide,
+	type MemoryFigures,
+} from './side-by-side';
 
-/** A render takes 1.5 s on the simulator (queued 0.3 s, running 1.2 s). */
-const TIMING = { queuedMs: 300, throttledMs: 0, runningMs: 1200, progressSteps: 2 };
-const INTERVAL_MS = 300;
-const CONCURRENCY = 8;
-/** The batch the package waits for. */
-const N_OURS = 200;
-/** Sequential baselines cost about N x (interval or render); these keep each under ~20 s. */
-const N_SEQ = 40;
-const N_NAIVE = 10;
-/** The read-first loop costs about one render plus N reads, so it is measured at the full batch size. */
-const N_READ_FIRST = N_OURS;
-/** A guard so a broken run cannot hang the benchmark. */
-const GIVE_UP_MS = 60_000;
+/** A render: 3 s queued, then 30 s running with progress every second (30 steps). */
+const TIMING = { queuedMs: 3000, throttledMs: 0, runningMs: 30_000, progressSteps: 30 };
+/** Added to every Runway API request: a round trip to a distant API. */
+const LATENCY_MS = 100;
+/** The SDK's poll interval and jitter (fixed in @runwayml/sdk's lib/polling.ts: 6000 + random * 3000 - 1500). */
+const INTERVAL_S = 6;
+const JITTER_S = 1.5;
+/** The node's Concurrency option (Runway's highest tier runs 20 renders at once); the SDK has no limit. */
+const CONCURRENCY = 20;
+const SIZES = (process.env.ACT_TWO_BENCH_SIZES ?? '10,40,200').split(',').map(Number);
+const CHILD_TIMEOUT_MS = 5 * 60_000;
 
-/** A minimal ApiClient on fetch (Node's undici) against the simulator: Bearer key + X-Runway-Version, JSON in/out. */
-function fetchClient(baseUrl: string, apiKey: string): ApiClient {
+type Mode = 'sdk' | 'node';
+
+interface Config {
+	n: number;
+	baseUrl: string;
+	apiKey: string;
+	characterUrl: string;
+	drivingUrl: string;
+}
+
+interface Side {
+	mode: Mode;
+	n: number;
+	ms: number;
+	taskIds: string[];
+	succeeded: number;
+	memory: MemoryFigures;
+	problems: string[];
+}
+
+// ---- children ----------------------------------------------------------------------------------------------
+
+async function sdkSide(c: Config): Promise<Side> {
+	const { default: RunwayML } = await import('@runwayml/sdk');
+	const client = new RunwayML({ apiKey: c.apiKey, baseURL: c.baseUrl });
+	const mem = memorySampler();
+	const t0 = performance.now();
+	const settled = await Promise.allSettled(
+		Array.from(
+			{ length: c.n },
+			async () =>
+				await client.characterPerformance
+					.create({
+						model: 'act_two',
+						character: { type: 'image', uri: c.characterUrl },
+						reference: { type: 'video', uri: c.drivingUrl },
+						ratio: '1280:720',
+					})
+					.waitForTaskOutput(),
+		),
+	);
+	const ms = performance.now() - t0;
+	const memory = mem.stop();
+	const done = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+	const problems = settled.flatMap((s) =>
+		s.status === 'rejected' ? [String((s.reason as Error)?.message ?? s.reason)] : [],
+	);
 	return {
-		async request<T>(req: ApiRequest): Promise<T> {
-			const url = new URL(
-				/^https?:\/\//i.test(req.url)
-					? req.url
-					: `${baseUrl.replace(/\/+$/, '')}/${req.url.replace(/^\/+/, '')}`,
-			);
-			for (const [k, v] of Object.entries(req.qs ?? {})) url.searchParams.set(k, String(v));
-			const headers: Record<string, string> = {
-				Accept: 'application/json',
-				...(req.headers ?? {}),
-			};
-			if (req.authenticated !== false) {
-				headers.Authorization = `Bearer ${apiKey}`;
-				headers['X-Runway-Version'] = RUNWAY_VERSION;
-			}
-			if (req.body !== undefined) headers['Content-Type'] = 'application/json';
-			const res = await fetch(url, {
-				method: req.method,
-				headers,
-				body: req.body === undefined ? undefined : JSON.stringify(req.body),
-			});
-			const text = await res.text();
-			if (!res.ok)
-				throw new Error(
-					`${req.method} ${url.pathname} answered HTTP ${res.status}: ${text.slice(0, 200)}`,
-				);
-			return (text.trim() ? JSON.parse(text) : {}) as T;
-		},
+		mode: 'sdk',
+		n: c.n,
+		ms,
+		taskIds: done.map((t) => t.id),
+		succeeded: done.filter((t) => t.status === 'SUCCEEDED').length,
+		memory,
+		problems: problems.slice(0, 3),
 	};
 }
 
-interface Scenario {
-	name: string;
-	n: number;
-	createMs: number;
-	waitMs: number;
-	totalMs: number;
-	statusRequests: number;
-	/** Sequential loops: how long each item's wait took, in order. */
-	itemMs: number[];
-	wrong: string[];
+async function nodeSide(c: Config): Promise<Side> {
+	const harness = await import('../harness');
+	const h = await import('../integration/nodes/helpers');
+	await harness.initHarness();
+	harness.loadPackage();
+	const wf = h.workflow(
+		h.items(c.n),
+		h.actTwo('runway', {
+			resource: 'task',
+			operation: 'create',
+			characterSource: 'url',
+			characterUrl: c.characterUrl,
+			drivingSource: 'url',
+			drivingUrl: c.drivingUrl,
+			ratio: '1280:720',
+			waitForCompletion: 'poll',
+			options: {
+				pollInterval: INTERVAL_S,
+				pollJitter: JITTER_S,
+				timeoutMinutes: 10,
+				concurrency: CONCURRENCY,
+			},
+		}),
+	);
+	const mem = memorySampler();
+	const t0 = performance.now();
+	const result = await harness.runWorkflow(wf, {
+		credentials: { runwayApi: { apiKey: c.apiKey, baseUrl: c.baseUrl } },
+		timeoutMs: CHILD_TIMEOUT_MS,
+	});
+	const ms = performance.now() - t0;
+	const memory = mem.stop();
+	const out = result.status === 'success' ? result.outputs('Act-Two') : [];
+	return {
+		mode: 'node',
+		n: c.n,
+		ms,
+		taskIds: out.map((i) => String(i.json.taskId)),
+		succeeded: out.filter((i) => i.json.status === 'succeeded').length,
+		memory,
+		problems: result.status === 'success' ? [] : [`run ${result.status}: ${result.error?.message}`],
+	};
 }
 
-const statusReads = (sim: Simulator) =>
-	sim
-		.requests()
-		.filter((r) => r.provider === 'runway' && r.method === 'GET' && /\/v1\/tasks\//.test(r.path))
-		.length;
+// ---- parent ------------------------------------------------------------------------------------------------
 
-function checkAll(tasks: NormalizedTask[], n: number): string[] {
-	const wrong: string[] = [];
-	if (tasks.length !== n) wrong.push(`${tasks.length} tasks known, expected ${n}`);
-	const notDone = tasks.filter((t) => t.status !== 'succeeded' || !t.outputs[0]?.url);
-	if (notDone.length) {
-		wrong.push(
-			`${notDone.length} task(s) not succeeded with an output: ${notDone
-				.slice(0, 3)
-				.map((t) => `${t.taskId}=${t.status}`)
-				.join(', ')}`,
-		);
-	}
-	return wrong;
+interface Measured extends Side {
+	readsPerTask: number[];
+	/** Per task: ms from the render's end to the answer that first said so. */
+	lateMs: number[];
 }
 
-/** The loop a naive node runs per item: sleep, read, until the task ends (Runway SDK's waitForTaskOutput shape). */
-async function blockingWait(
-	client: ApiClient,
-	task: NormalizedTask,
-	readFirst: boolean,
-	deadline: number,
-): Promise<NormalizedTask> {
-	let current = task;
-	for (;;) {
-		if (!readFirst || current !== task) await delay(INTERVAL_MS);
-		current = await runwayAdapter.get(client, current.taskId, 'act_two');
-		if (isTerminal(current) || Date.now() > deadline) return current;
-		if (readFirst) await delay(INTERVAL_MS);
-		readFirst = false;
+function measure(sim: Simulator, side: Side): Measured {
+	const reads = new Map<string, number[]>(side.taskIds.map((id) => [id, []]));
+	for (const r of sim.requests()) {
+		const m = /^\/runway\/v1\/tasks\/([^/?]+)/.exec(r.path);
+		if (r.method === 'GET' && m) reads.get(decodeURIComponent(m[1]))?.push(r.at);
 	}
+	const ended = new Map(sim.tasks().map((t) => [t.id, t.finishedAt]));
+	const lateMs: number[] = [];
+	for (const [id, at] of reads) {
+		const end = ended.get(id);
+		// A read is answered after the added latency, with the task's state at that moment.
+		const seen = at
+			.map((a) => a + LATENCY_MS)
+			.find((a) => end !== null && end !== undefined && a >= end);
+		if (seen !== undefined && end) lateMs.push(seen - end);
+	}
+	return { ...side, readsPerTask: [...reads.values()].map((r) => r.length), lateMs };
 }
 
 export async function run(): Promise<BenchOutcome> {
 	const sim = await startSimulator({ timing: TIMING });
-	const client = fetchClient(sim.baseUrls.runway, sim.keys.runway);
-	const input: CreateInput = {
-		model: 'act_two',
-		character: { kind: 'uri', type: 'image', uri: sim.staticUrl('character.png') },
-		reference: { kind: 'uri', type: 'video', uri: sim.staticUrl('driving.mp4') },
-		ratio: '1280:720',
-	};
-	const createAll = async (n: number) => {
-		const tasks = await mapWithConcurrency(
-			Array.from({ length: n }, (_, i) => i),
-			CONCURRENCY,
-			async () => await runwayAdapter.create(client, input),
-		);
-		return tasks as NormalizedTask[];
-	};
-
-	const scenario = async (
-		name: string,
-		n: number,
-		body: () => Promise<{ createMs: number; tasks: NormalizedTask[]; itemMs?: number[] }>,
-	): Promise<Scenario> => {
-		sim.reset();
-		const t0 = performance.now();
-		const { createMs, tasks, itemMs = [] } = await body();
-		const totalMs = performance.now() - t0;
-		const s: Scenario = {
-			name,
-			n,
-			createMs,
-			waitMs: totalMs - createMs,
-			totalMs,
-			statusRequests: statusReads(sim),
-			itemMs,
-			wrong: checkAll(tasks, n),
-		};
-		console.log(
-			`  ${name.padEnd(52)} N=${String(n).padStart(3)}  create ${fmtMs(s.createMs).padStart(7)}  wait ${fmtMs(
-				s.waitMs,
-			).padStart(
-				7,
-			)}  total ${fmtMs(s.totalMs).padStart(7)}  status GETs ${String(s.statusRequests).padStart(5)}`,
-		);
-		return s;
-	};
-
-	const ours = (n: number) => async () => {
-		const c0 = performance.now();
-		const created = await createAll(n);
-		const createMs = performance.now() - c0;
-		const results = await pollTasks(
-			created,
-			async (t) => await runwayAdapter.get(client, t.taskId, 'act_two'),
-			{
-				intervalMs: INTERVAL_MS,
-				jitterMs: 0,
-				timeoutMs: GIVE_UP_MS,
-				concurrency: CONCURRENCY,
-				initialDelay: true,
-			},
-		);
-		const bad = results.filter((r) => r.kind !== 'done');
-		if (bad.length)
-			console.log(`  pollTasks left ${bad.length} task(s) unfinished (${bad[0].kind})`);
-		return { createMs, tasks: results.map((r) => r.task) };
-	};
-	const sequential = (n: number, readFirst: boolean) => async () => {
-		const c0 = performance.now();
-		const created = await createAll(n);
-		const createMs = performance.now() - c0;
-		const deadline = Date.now() + GIVE_UP_MS;
-		const tasks: NormalizedTask[] = [];
-		const itemMs: number[] = [];
-		for (const task of created) {
-			const i0 = performance.now();
-			tasks.push(await blockingWait(client, task, readFirst, deadline));
-			itemMs.push(performance.now() - i0);
-		}
-		return { createMs, tasks, itemMs };
-	};
-	const naive = (n: number) => async () => {
-		let createMs = 0;
-		const deadline = Date.now() + GIVE_UP_MS;
-		const tasks: NormalizedTask[] = [];
-		const itemMs: number[] = [];
-		for (let i = 0; i < n; i++) {
-			const c0 = performance.now();
-			const task = await runwayAdapter.create(client, input);
-			createMs += performance.now() - c0;
-			tasks.push(await blockingWait(client, task, false, deadline));
-			itemMs.push(performance.now() - c0);
-		}
-		return { createMs, tasks, itemMs };
-	};
-
+	sim.faults.add({ provider: 'runway', kind: 'delay', ms: LATENCY_MS });
+	const config = (n: number): Config => ({
+		n,
+		baseUrl: sim.baseUrls.runway,
+		apiKey: sim.keys.runway,
+		characterUrl: sim.staticUrl('character.png'),
+		drivingUrl: sim.staticUrl('driving.mp4'),
+	});
 	console.log(
-		`\n== batch-wait: waiting for a batch of Runway renders (simulator render ${
-			TIMING.queuedMs + TIMING.runningMs
-		} ms, interval ${INTERVAL_MS} ms, jitter 0, concurrency ${CONCURRENCY})`,
+		`\n== batch-wait: Act-Two Create + Poll Until Done (n8n-core engine) vs @runwayml/sdk create + waitForTaskOutput() in Promise.all\n` +
+			`   render ${TIMING.queuedMs / 1000} s queued + ${TIMING.runningMs / 1000} s running (progress in ${TIMING.progressSteps} steps), ` +
+			`+${LATENCY_MS} ms per Runway request, interval ${INTERVAL_S} s, jitter ${JITTER_S} s, node Concurrency ${CONCURRENCY}; ` +
+			`both contenders at once, one child process each`,
 	);
-	let scenarios: Scenario[];
+	const rows: Array<{ n: number; node: Measured; sdk: Measured }> = [];
+	const problems: string[] = [];
 	try {
-		scenarios = [
-			await scenario('ours: pollTasks, all together', N_OURS, ours(N_OURS)),
-			await scenario('ours: pollTasks, all together', N_SEQ, ours(N_SEQ)),
-			await scenario('ours: pollTasks, all together', N_NAIVE, ours(N_NAIVE)),
-			await scenario(
-				'BASELINE: create all, 1 loop/item, sleep→read',
-				N_SEQ,
-				sequential(N_SEQ, false),
-			),
-			await scenario(
-				'variant: create all, 1 loop/item, read→sleep',
-				N_READ_FIRST,
-				sequential(N_READ_FIRST, true),
-			),
-			await scenario('variant: per item create, then its loop', N_NAIVE, naive(N_NAIVE)),
-		];
+		for (const n of SIZES) {
+			const [node, sdk] = await Promise.all(
+				(['node', 'sdk'] as const).map(
+					async (mode) => await runSide<Side>(__filename, mode, config(n), CHILD_TIMEOUT_MS),
+				),
+			);
+			const row = { n, node: measure(sim, node), sdk: measure(sim, sdk) };
+			rows.push(row);
+			for (const s of [row.node, row.sdk]) {
+				if (s.succeeded !== n) problems.push(`${s.mode} N=${n}: ${s.succeeded}/${n} succeeded`);
+				problems.push(...s.problems.map((p) => `${s.mode} N=${n}: ${p}`));
+				console.log(
+					`  ${s.mode.padEnd(4)} N=${String(n).padStart(3)}  wall ${fmtMs(s.ms).padStart(7)}  reads/task median ${median(
+						s.readsPerTask,
+					)} mean ${(s.readsPerTask.reduce((a, b) => a + b, 0) / n).toFixed(2)}  end seen p95 ${fmtMs(
+						quantile(s.lateMs, 0.95),
+					)} late  peak RSS ${s.memory.peakRssMiB.toFixed(0)} MiB (+${s.memory.rssAboveFloorMiB.toFixed(1)})`,
+				);
+			}
+		}
 	} finally {
 		await sim.close();
 	}
-	const [o200, o40, o10, base, readFirst, perItem] = scenarios;
-	const oursAt = (n: number) => [o200, o40, o10].find((o) => o.n === n)!;
 
-	console.log('');
-	printTable(
+	const table = rows.flatMap(({ n, node, sdk }) => [
+		[String(n), 'wall time', fmtMs(node.ms), fmtMs(sdk.ms), fmtRatio(sdk.ms / node.ms)],
 		[
-			'run',
-			'N',
-			'wall (create+wait)',
-			'wait only',
-			'status GETs',
-			'GETs/task',
-			'GETs/s (wait)',
-			'wall/N',
+			String(n),
+			'status reads per task (median / mean)',
+			`${median(node.readsPerTask)} / ${(node.readsPerTask.reduce((a, b) => a + b, 0) / n).toFixed(2)}`,
+			`${median(sdk.readsPerTask)} / ${(sdk.readsPerTask.reduce((a, b) => a + b, 0) / n).toFixed(2)}`,
+			fmtRatio(median(sdk.readsPerTask) / median(node.readsPerTask)),
 		],
-		scenarios.map((s) => [
-			s.name,
-			String(s.n),
-			fmtMs(s.totalMs),
-			fmtMs(s.waitMs),
-			String(s.statusRequests),
-			(s.statusRequests / s.n).toFixed(1),
-			(s.statusRequests / (s.waitMs / 1000)).toFixed(0),
-			fmtMs(s.totalMs / s.n),
-		]),
-	);
-
-	// A sequential loop's steady cost per item: the mean of every item after the first (the first one also waits
-	// out the render). The per-item create+loop pays a full render for every item, so every item counts there.
-	const marginalMs = (s: Scenario) => {
-		const rest = s === perItem ? s.itemMs : s.itemMs.slice(1);
-		return rest.reduce((a, b) => a + b, 0) / Math.max(1, rest.length);
-	};
-	// What is compared: the wait phase when every baseline task was created up front with the same code as ours
-	// (the creates are identical, only the waiting differs); the whole create+wait when the baseline creates each
-	// item just before waiting for it (the two cannot be separated there).
-	const waitOnly = (b: Scenario) => b !== perItem;
-	const cost = (s: Scenario, like: Scenario) => (waitOnly(like) ? s.waitMs : s.totalMs);
-	const estimateAt = (s: Scenario, n: number) => cost(s, s) + (n - s.n) * marginalMs(s);
-	const at200 = (b: Scenario) => (b.n === N_OURS ? cost(b, b) : estimateAt(b, N_OURS));
-	const ratioRows = [base, readFirst, perItem].map((b) => {
-		const same = oursAt(b.n);
-		const measured = b.n === N_OURS;
-		return [
-			b.name,
-			waitOnly(b) ? 'wait phase' : 'create+wait',
-			`N=${b.n}: ${fmtMs(cost(b, b))} vs ${fmtMs(cost(same, b))}`,
-			fmtRatio(cost(b, b) / cost(same, b)),
-			measured ? '-' : fmtMs(marginalMs(b)),
-			`${fmtMs(at200(b))}${measured ? ' (measured)' : ' (estimate)'} vs ${fmtMs(cost(o200, b))}`,
-			fmtRatio(at200(b) / cost(o200, b)),
-		];
-	});
+		[
+			String(n),
+			'end seen late, p95 (max)',
+			`${fmtMs(quantile(node.lateMs, 0.95))} (${fmtMs(Math.max(...node.lateMs))})`,
+			`${fmtMs(quantile(sdk.lateMs, 0.95))} (${fmtMs(Math.max(...sdk.lateMs))})`,
+			fmtRatio(quantile(sdk.lateMs, 0.95) / quantile(node.lateMs, 0.95)),
+		],
+		[
+			String(n),
+			'peak RSS above floor (floor)',
+			`${node.memory.rssAboveFloorMiB.toFixed(1)} MiB (${node.memory.floorRssMiB.toFixed(0)})`,
+			`${sdk.memory.rssAboveFloorMiB.toFixed(1)} MiB (${sdk.memory.floorRssMiB.toFixed(0)})`,
+			fmtRatio(sdk.memory.rssAboveFloorMiB / node.memory.rssAboveFloorMiB),
+		],
+	]);
 	console.log('');
 	console.log(
-		`Ratio = baseline / ours. "same N": both measured in this run with the same N. Baselines that create every task\n` +
-			`first (same create code as ours) are compared on the wait phase; the per-item create+loop on create+wait.\n` +
-			`"at N=${N_OURS}": ours is measured; a sequential baseline too slow to run at N=${N_OURS} is ESTIMATED as its figure at\n` +
-			`its own N + (${N_OURS} - N) x its measured per-item cost (mean of each item after the first, whose wait includes\n` +
-			`the render; for the per-item create+loop, of every item). Ours per item at N=${N_OURS}: wait ${fmtMs(
-				o200.waitMs / N_OURS,
-			)}, create+wait ${fmtMs(o200.totalMs / N_OURS)}.`,
+		`Ratio = SDK / node (above 1: the node is faster, reads less, sees ends sooner, uses less memory). Targets: status reads\n` +
+			`per task ≤ 2.0 (median, N=40 and 200) with the end seen ≤ one interval (${INTERVAL_S} s) late at p95; wall time ≤ the SDK's with no more reads.`,
 	);
-	printTable(
-		[
-			'baseline',
-			'compared on',
-			'same N: baseline vs ours',
-			'ratio same N',
-			'baseline per item',
-			`N=${N_OURS}: baseline vs ours`,
-			`ratio N=${N_OURS}`,
-		],
-		ratioRows,
-	);
+	printTable(['N', 'metric', 'node (ours)', 'SDK', 'ratio'], table);
+	for (const p of problems) console.log(`WRONG: ${p}`);
 
-	const wrong = scenarios.flatMap((s) => s.wrong.map((w) => `${s.name} N=${s.n}: ${w}`));
-	for (const w of wrong) console.log(`WRONG: ${w}`);
-	return {
-		name: 'batch-wait',
-		ok: wrong.length === 0,
-		problems: wrong,
-		summary: [
-			{
-				metric: `wait, same N=${N_SEQ} (measured)`,
-				ours: fmtMs(o40.waitMs),
-				baseline: fmtMs(base.waitMs),
-				ratio: fmtRatio(base.waitMs / o40.waitMs),
-			},
-			{
-				metric: `wait, N=${N_OURS} (baseline estimated)`,
-				ours: fmtMs(o200.waitMs),
-				baseline: `~${fmtMs(at200(base))}`,
-				ratio: fmtRatio(at200(base) / o200.waitMs),
-			},
-			{
-				metric: `wait, N=${N_OURS}, vs read→sleep loop`,
-				ours: fmtMs(o200.waitMs),
-				baseline: fmtMs(readFirst.waitMs),
-				ratio: fmtRatio(readFirst.waitMs / o200.waitMs),
-			},
-			{
-				metric: `create+wait, N=${N_NAIVE}, vs per-item create+loop`,
-				ours: fmtMs(o10.totalMs),
-				baseline: fmtMs(perItem.totalMs),
-				ratio: fmtRatio(perItem.totalMs / o10.totalMs),
-			},
-			{
-				metric: `status GETs per task (N=${N_SEQ})`,
-				ours: (o40.statusRequests / o40.n).toFixed(1),
-				baseline: (base.statusRequests / base.n).toFixed(1),
-				ratio: fmtRatio(base.statusRequests / o40.statusRequests),
-			},
-		],
-	};
+	const summary: SummaryRow[] = rows.flatMap(({ n, node, sdk }) => [
+		{
+			metric: `wall time, N=${n}`,
+			ours: fmtMs(node.ms),
+			baseline: fmtMs(sdk.ms),
+			ratio: fmtRatio(sdk.ms / node.ms),
+		},
+		{
+			metric: `status reads/task (median), N=${n}`,
+			ours: String(median(node.readsPerTask)),
+			baseline: String(median(sdk.readsPerTask)),
+			ratio: fmtRatio(median(sdk.readsPerTask) / median(node.readsPerTask)),
+		},
+		{
+			metric: `end seen late (p95), N=${n}`,
+			ours: fmtMs(quantile(node.lateMs, 0.95)),
+			baseline: fmtMs(quantile(sdk.lateMs, 0.95)),
+			ratio: fmtRatio(quantile(sdk.lateMs, 0.95) / quantile(node.lateMs, 0.95)),
+		},
+		...(n !== SIZES[SIZES.length - 1]
+			? []
+			: [
+					{
+						metric: `peak RSS above floor, N=${n}`,
+						ours: `${node.memory.rssAboveFloorMiB.toFixed(1)} MiB`,
+						baseline: `${sdk.memory.rssAboveFloorMiB.toFixed(1)} MiB`,
+						ratio: fmtRatio(sdk.memory.rssAboveFloorMiB / node.memory.rssAboveFloorMiB),
+					},
+				]),
+	]);
+	return { name: 'batch-wait (vs @runwayml/sdk)', ok: problems.length === 0, problems, summary };
 }
 
-if (require.main === module) {
+const mode = childMode();
+if (mode) {
+	const c = childConfig<Config>();
+	(mode === 'sdk' ? sdkSide(c) : nodeSide(c))
+		.then((side) => {
+			report(side);
+			process.exit(0);
+		})
+		.catch((error: unknown) => {
+			console.error(error);
+			process.exit(1);
+		});
+} else if (require.main === module) {
 	run()
 		.then((outcome) => process.exit(outcome.ok ? 0 : 1))
 		.catch((error: unknown) => {

@@ -8,12 +8,14 @@ import { performance } from 'node:perf_hooks';
 
 import { run as batchWait } from './batch-wait.bench';
 import { run as downloadMemory } from './download-memory.bench';
+import { run as itemOverhead } from './item-overhead.bench';
 import { run as runwayUploadMemory } from './runway-upload-memory.bench';
 import { run as uploadMemory } from './upload-memory.bench';
 import { environment, printTable, type BenchOutcome } from './report';
 
 const BENCHMARKS: Array<{ name: string; run: () => Promise<BenchOutcome> }> = [
 	{ name: 'batch-wait', run: batchWait },
+	{ name: 'item-overhead', run: itemOverhead },
 	{ name: 'download-memory', run: downloadMemory },
 	{ name: 'upload-memory', run: uploadMemory },
 	{ name: 'runway-upload-memory', run: runwayUploadMemory },

@@ -94,7 +94,8 @@ export const pollingOptions: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 1 },
 		default: 6,
-		description: "Seconds between status reads. Runway's own client polls every 6 s ± 1.5 s.",
+		description:
+			"The most a render's end may go unseen, in seconds. Tasks without progress are read this often; a running render whose provider reports progress is read when its progress says it should end. Runway's own client reads every 6 s ± 1.5 s.",
 	},
 	{
 		displayName: 'Poll Jitter (Seconds)',
@@ -102,7 +103,8 @@ export const pollingOptions: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 0 },
 		default: 1.5,
-		description: 'Random spread added to each interval so many waits do not poll in lockstep',
+		description:
+			'Reads made by the interval alone come up to this many seconds earlier, at random, so many waits do not poll in lockstep',
 	},
 	{
 		displayName: 'Timeout (Minutes)',

@@ -243,8 +243,10 @@ describe.each(NO_PRICING)('%s (no credit pricing)', (provider) => {
 				status: 'queued',
 				estimatedCredits: null,
 				estimatedCreditsNote: expect.stringMatching(/does not price renders in credits$/),
-				cost: null,
 			});
+			// What it reports itself, if anything, is never in credits (Muapi: US dollars).
+			const cost = result.outputs('Act-Two')[0].json.cost as { unit?: string } | null;
+			expect(cost === null || cost.unit !== 'credits').toBe(true);
 		}));
 });
 

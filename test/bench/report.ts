@@ -6,8 +6,12 @@ export interface SummaryRow {
 	metric: string;
 	ours: string;
 	baseline: string;
-	/** baseline / ours, formatted. */
+	/** How many times better ours is, formatted: baseline / ours for costs (time, reads, bytes), ours / baseline for rates. */
 	ratio: string;
+	/** The target for this figure, in words ("ratio >= 0.90", "<= 64.0 MiB"); none when the row only informs. */
+	target?: string;
+	/** Whether the target is met (only with a target). */
+	met?: boolean;
 }
 
 export interface BenchOutcome {
@@ -16,6 +20,8 @@ export interface BenchOutcome {
 	ok: boolean;
 	problems: string[];
 	summary: SummaryRow[];
+	/** Set when the benchmark did not run, with why (e.g. the flag it needs). */
+	skipped?: string;
 }
 
 export const fmtMs = (ms: number): string =>

@@ -64,7 +64,7 @@ interface Round {
 }
 
 /** `count` finished LiangXin renders on the simulator, with the callback body of each. */
-async function finishedRenders(sim: Simulator, count: number): Promise<Render[]> {
+export async function finishedRenders(sim: Simulator, count: number): Promise<Render[]> {
 	const base = sim.baseUrls.liangxin;
 	const headers = {
 		authorization: `Bearer ${sim.keys.liangxin}`,
@@ -132,7 +132,7 @@ function triggerWorkflow(
 const firstJson = (exec: Execution, nodeName: string) =>
 	exec.data?.resultData.runData[nodeName]?.[0]?.data?.main[0]?.[0]?.json;
 
-async function deployTargets(n8n: N8nInstance, sim: Simulator): Promise<Target[]> {
+export async function deployTargets(n8n: N8nInstance, sim: Simulator): Promise<Target[]> {
 	const secret = randomBytes(18).toString('base64url');
 	const name = `bench liangxin ${randomUUID().slice(0, 8)}`;
 	const id = await n8n.createCredential(name, 'liangXinApi', {
@@ -173,7 +173,7 @@ async function deployTargets(n8n: N8nInstance, sim: Simulator): Promise<Target[]
 }
 
 /** Delivers every render to the target, CONCURRENCY at a time; returns when each POST was sent, and the answers. */
-async function deliver(target: Target, renders: Render[]) {
+export async function deliver(target: Target, renders: Render[]) {
 	const sent = new Map<string, number>();
 	const answers = await pool(renders, CONCURRENCY, async (r) => {
 		sent.set(r.taskId, Date.now());

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
+/* eslint-disable no-console -- test-only code, the scanner never reads test/ */
 /**
  * Benchmark 2 (issue 12): waiting for N renders in a real n8n, the package against the workflow n8n users build
  * without it. Both are started by a Webhook with N items (Split Out), on the same n8n, against the same

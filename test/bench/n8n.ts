@@ -1,5 +1,4 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
-/* eslint-disable @n8n/community-nodes/no-dangerous-functions -- the stored sizes are read by a Node 24 child (node:sqlite) */
 /**
  * What the real-n8n benchmarks share: one n8n (the version scripts/install-n8n.sh gives, N8N_VERSION to pick;
  * this package built, packed and installed as n8n installs community packages) started on first use and

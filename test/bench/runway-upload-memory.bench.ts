@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
 /**
  * Memory of uploading a binary input to Runway through its two-step upload (`POST /v1/uploads`, then the
  * presigned multipart/form-data POST). The same 150 MiB generated driving video as upload-memory.bench.ts

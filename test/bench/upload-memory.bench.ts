@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
 /**
  * Memory of uploading a binary input to useapi.net (`POST /assets/?name=…`, the raw file as the body). A
  * 150 MiB generated driving video (an MP4 layout lasting 10 s, moov at the end: generated-video.ts) is written

@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals, no-console -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, no-console -- test-only code: Node APIs are allowed here, the scanner never reads test/ */
 /**
  * What the two upload memory benchmarks (useapi.net, Runway) share. Parent: the generated driving videos written
  * to temp files, the simulator, one child per mode, what the simulator saw of each measured upload, the

@@ -29,7 +29,7 @@ import {
 	workflow,
 	type CredentialRef,
 } from '../e2e/workflows/build';
-import type { Execution, N8nInstance, WorkflowJson } from '../n8n/instance';
+import type { Execution, N8nInstance, WorkflowJson, WorkflowNode } from '../n8n/instance';
 import { startSimulator, type Simulator } from '../simulator';
 import {
 	allExecutions,
@@ -66,22 +66,42 @@ interface Measured {
 	problems: string[];
 }
 
-const splitOut = (at: [number, number]) =>
-	node('Items', 'n8n-nodes-base.splitOut', { fieldToSplitOut: 'body.items', options: {} }, at, {
-		typeVersion: 1,
-	});
+/** What both workflows are built from: their webhook path, the simulator's Runway and input URLs, the credentials. */
+interface Setup {
+	path: string;
+	runwayBase: string;
+	urls: { character: string; driving: string };
+	runway: CredentialRef;
+	headerAuth: CredentialRef;
+}
+
+/** Webhook (the N items in its body) → Split Out → `nodes`, the first of which takes the items. */
+function fromWebhook(
+	kind: Kind,
+	path: string,
+	nodes: WorkflowNode[],
+	links: Parameters<typeof workflow>[2],
+): WorkflowJson {
+	const items = node(
+		'Items',
+		'n8n-nodes-base.splitOut',
+		{ fieldToSplitOut: 'body.items', options: {} },
+		[1, 0],
+		{ typeVersion: 1 },
+	);
+	return workflow(
+		`bench ${NAME} ${kind}`,
+		[webhookTrigger(path), items, ...nodes],
+		[['Webhook', 'Items'], ['Items', nodes[0].name], ...links],
+	);
+}
 
 /** The Act-Two node polling until done. */
-function oursWorkflow(
-	path: string,
-	credentials: CredentialRef,
-	urls: { character: string; driving: string },
-): WorkflowJson {
-	return workflow(
-		`bench ${NAME} ours`,
+function oursWorkflow({ path, urls, runway: credentials }: Setup): WorkflowJson {
+	return fromWebhook(
+		'ours',
+		path,
 		[
-			webhookTrigger(path),
-			splitOut([1, 0]),
 			actTwo(
 				'Render',
 				credentials,
@@ -92,21 +112,12 @@ function oursWorkflow(
 			),
 			noOp('Done', [3, 0]),
 		],
-		[
-			['Webhook', 'Items'],
-			['Items', 'Render'],
-			['Render', 'Done'],
-		],
+		[['Render', 'Done']],
 	);
 }
 
 /** The no-code loop: HTTP Request create → Wait → HTTP Request get → IF done, else back to Wait. */
-function baselineWorkflow(
-	path: string,
-	headerAuth: CredentialRef,
-	base: string,
-	urls: { character: string; driving: string },
-): WorkflowJson {
+function baselineWorkflow({ path, urls, headerAuth, runwayBase: base }: Setup): WorkflowJson {
 	const http = (name: string, params: Record<string, unknown>, at: [number, number]) =>
 		node(
 			name,
@@ -123,11 +134,10 @@ function baselineWorkflow(
 			{ typeVersion: 4.2, credentials: headerAuth },
 		);
 	const ended = "['SUCCEEDED', 'FAILED', 'CANCELLED'].includes($json.status)";
-	return workflow(
-		`bench ${NAME} baseline`,
+	return fromWebhook(
+		'baseline',
+		path,
 		[
-			webhookTrigger(path),
-			splitOut([1, 0]),
 			http(
 				'Create Render',
 				{
@@ -174,8 +184,6 @@ function baselineWorkflow(
 			noOp('Done', [6, 0]),
 		],
 		[
-			['Webhook', 'Items'],
-			['Items', 'Create Render'],
 			['Create Render', 'Wait'],
 			['Wait', 'Get Task'],
 			['Get Task', 'Ended?'],
@@ -300,19 +308,15 @@ async function bench(): Promise<BenchOutcome> {
 			ours: { id: '', path: `bench-loop-ours-${tag}` },
 			baseline: { id: '', path: `bench-loop-baseline-${tag}` },
 		};
-		flows.ours.id = await deploy(
-			n8n,
-			oursWorkflow(flows.ours.path, { runwayApi: { id: runwayId, name: runwayName } }, urls),
-		);
-		flows.baseline.id = await deploy(
-			n8n,
-			baselineWorkflow(
-				flows.baseline.path,
-				{ httpHeaderAuth: { id: headerId, name: headerName } },
-				sim.baseUrls.runway,
-				urls,
-			),
-		);
+		const setup = (path: string): Setup => ({
+			path,
+			runwayBase: sim.baseUrls.runway,
+			urls,
+			runway: { runwayApi: { id: runwayId, name: runwayName } },
+			headerAuth: { httpHeaderAuth: { id: headerId, name: headerName } },
+		});
+		flows.ours.id = await deploy(n8n, oursWorkflow(setup(flows.ours.path)));
+		flows.baseline.id = await deploy(n8n, baselineWorkflow(setup(flows.baseline.path)));
 		// one small run each first: n8n loads the node types and compiles what it needs
 		for (const kind of ['ours', 'baseline'] as const) await measure(n8n, sim, kind, flows[kind], 1);
 		const results: Measured[] = [];

@@ -17,14 +17,12 @@
 import { uploadBench } from './upload';
 
 export const run = uploadBench(module, __filename, {
-	name: 'runway-upload-memory',
 	provider: 'runway',
 	to: 'Runway /v1/uploads + presigned multipart POST',
 	isUpload: (q) => q.method === 'POST' && q.path.startsWith('/runway-storage/'),
 	baseline: {
 		// the package's Runway upload before it streamed: the file as a Blob in a FormData
 		label: 'BASELINE: getBinaryDataBuffer + FormData Blob',
-		description: 'Uploads a binary input to Runway from one Buffer in a FormData',
 		send: async (pctx, data, meta, fileName) => {
 			const slot = (await pctx.client.request({
 				method: 'POST',

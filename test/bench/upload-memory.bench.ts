@@ -22,14 +22,12 @@ import { VIDEO_SECONDS } from './generated-video';
 import { uploadBench } from './upload';
 
 export const run = uploadBench(module, __filename, {
-	name: 'upload-memory',
 	provider: 'useapi',
 	to: 'useapi.net POST /assets',
 	isUpload: (q) => q.method === 'POST' && q.path.includes('/assets'),
 	baseline: {
 		// the package's upload before streaming (shared/media.ts loadBinary + useapi upload)
 		label: 'BASELINE: getBinaryDataBuffer + POST Buffer',
-		description: 'Uploads a binary input to useapi.net from one Buffer',
 		send: async (pctx, data, meta, fileName) => {
 			const asset = (await pctx.client.request({
 				method: 'POST',

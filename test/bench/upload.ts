@@ -53,15 +53,14 @@ const CREDENTIAL_TYPES: Record<Provider, string> = { useapi: 'useApiNetApi', run
 
 /** One provider's upload benchmark: where the video goes and how the BASELINE sends it and the check reads it back. */
 export interface UploadSpec {
-	name: string;
 	provider: Provider;
 	/** Where the video goes, for the heading. */
 	to: string;
 	/** Which request the simulator recorded is the upload of the file. */
 	isUpload: (req: RecordedRequest) => boolean;
 	baseline: {
+		/** What it does, as the table and the bench node's description say it. */
 		label: string;
-		description: string;
 		/** The provider's upload from one Buffer; returns the node's output JSON. */
 		send: (
 			pctx: ProviderContext,
@@ -92,10 +91,11 @@ export function uploadBench(
 
 /** The parent side: files, simulator, one child per mode, the comparison. */
 async function runUploadBench(benchFile: string, o: UploadSpec): Promise<BenchOutcome> {
+	const name = path.basename(benchFile).replace(/\.bench\.[jt]s$/, '');
 	console.log(
-		`\n== ${o.name}: a ${fmtMiB(child.BIG_BYTES)} driving video from n8n binary data (filesystem mode) to ${o.to}, one child process each`,
+		`\n== ${name}: a ${fmtMiB(child.BIG_BYTES)} driving video from n8n binary data (filesystem mode) to ${o.to}, one child process each`,
 	);
-	const dir = await mkdtemp(path.join(tmpdir(), `act-two-bench-${o.name}-`));
+	const dir = await mkdtemp(path.join(tmpdir(), `act-two-bench-${name}-`));
 	const sim: Simulator = await startSimulator();
 	try {
 		const file = async (name: string, bytes: number): Promise<VideoFile> => {
@@ -124,7 +124,7 @@ async function runUploadBench(benchFile: string, o: UploadSpec): Promise<BenchOu
 			sim.reset(); // frees the stored uploads
 		}
 		return child.memoryOutcome({
-			name: o.name,
+			name,
 			source: config.big,
 			ours: { label: 'ours: Act-Two Asset > Upload (stream)', result: results[0] },
 			baseline: { label: o.baseline.label, result: results[1] },
@@ -218,7 +218,7 @@ async function uploadChild(mode: string, o: UploadSpec): Promise<void> {
  */
 function bufferUploadNode(o: UploadSpec, credentialType: string): new () => INodeType {
 	return class BufferUpload implements INodeType {
-		description = child.benchNodeDescription(`${o.provider}BufferUpload`, o.baseline.description, {
+		description = child.benchNodeDescription(`${o.provider}BufferUpload`, o.baseline.label, {
 			credentials: [{ name: credentialType, required: true }],
 		});
 

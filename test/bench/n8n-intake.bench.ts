@@ -336,10 +336,12 @@ async function bench(): Promise<BenchOutcome> {
 		);
 		console.log(
 			"\nn8n's CPU per delivery (all threads, /proc) is the steadier figure on a shared machine. With n8n's default " +
-				"expression engine (N8N_EXPRESSION_ENGINE=vm, 2.39 and 2.41) the webhook call of every trigger node but n8n's own " +
-				'Webhook node takes an isolate from the pool (live-webhooks.js webhookPhaseNeedsIsolate), and each take creates ' +
-				'a new isolate and disposes of the used one (isolate-pool.js): the Webhook node pays that once per event (its ' +
-				'run), a trigger twice. ACT_TWO_BENCH_N8N_ENV="N8N_EXPRESSION_ENGINE=legacy" measures without it.',
+				'expression engine (N8N_EXPRESSION_ENGINE=vm, 2.39 and 2.41) every take of an isolate from its pool creates a ' +
+				'new isolate and disposes of the used one (isolate-pool.js), and n8n takes one for each run, for the webhook ' +
+				'call of every trigger but its own Webhook node (live-webhooks.js webhookPhaseNeedsIsolate), and for each ' +
+				'credential read before a run exists (credentials-helper.js applyDefaultsAndOverwrites). The Webhook node: 1 per ' +
+				'event; the trigger: 3 with confirmation off (call, its credential, run), 5 with it on (the confirming read ' +
+				'reads the credential twice more). ACT_TWO_BENCH_N8N_ENV="N8N_EXPRESSION_ENGINE=legacy" measures without them.',
 		);
 		const problems = rounds.flatMap((r) => r.problems);
 		for (const p of problems) console.log(`WRONG: ${p}`);

@@ -46,5 +46,6 @@ export function environment(): string {
 	const load = loadavg()
 		.map((l) => l.toFixed(2))
 		.join(' ');
-	return `node ${process.version}, ${cpus().length} CPU(s), ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, load average ${load}`;
+	const cpu = cpus();
+	return `node ${process.version}, ${cpu.length} CPU(s) (${cpu[0]?.model.trim() ?? 'unknown'}), ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, load average ${load}`;
 }

@@ -10,6 +10,14 @@ const MAX_LIVE = 64;
 interface Scope {
 	/** Delivered keys, oldest first. */
 	delivered: Map<string, number>;
+	/**
+	 * The newest MAX_PERSISTED of them: ONE object, kept up to date in place and referenced by every live static
+	 * data, so a commit costs a key, not a copy of up to 1000 keys into each of up to 64 copies (measured: 10 ms
+	 * of n8n's CPU per delivery at 300 keys, issue 12).
+	 */
+	persisted: Record<string, number>;
+	/** The persisted keys, oldest first. */
+	persistedOrder: string[];
 	/** Deliveries being confirmed now: a repeat waits for the first one's outcome. */
 	inflight: Map<string, Promise<boolean>>;
 	/** Static data of recent webhook calls of this trigger, which n8n saves after each call returns. */
@@ -38,7 +46,13 @@ export class DeliveryLedger {
 	private scope(id: string): Scope {
 		let s = this.scopes.get(id);
 		if (!s) {
-			s = { delivered: new Map(), inflight: new Map(), live: [] };
+			s = {
+				delivered: new Map(),
+				persisted: {},
+				persistedOrder: [],
+				inflight: new Map(),
+				live: [],
+			};
 			this.scopes.set(id, s);
 		}
 		return s;
@@ -56,7 +70,7 @@ export class DeliveryLedger {
 		s.live.push({ data: staticData, at: now });
 		if (s.live.length > MAX_LIVE) s.live.splice(0, s.live.length - MAX_LIVE);
 		for (const [k, at] of Object.entries(persisted(staticData)))
-			if (!s.delivered.has(k)) s.delivered.set(k, at);
+			if (!s.delivered.has(k)) remember(s, k, at);
 		for (;;) {
 			if (s.delivered.has(key)) return null;
 			const pending = s.inflight.get(key);
@@ -68,10 +82,9 @@ export class DeliveryLedger {
 		return {
 			commit: () => {
 				s.inflight.delete(key);
-				s.delivered.set(key, Date.now());
-				trim(s.delivered, MAX_IN_MEMORY);
-				const newest = Object.fromEntries([...s.delivered].slice(-MAX_PERSISTED));
-				for (const l of s.live) l.data.delivered = { ...newest };
+				remember(s, key, Date.now());
+				// the same object everywhere; assigning it marks each copy changed, so n8n saves it
+				for (const l of s.live) l.data.delivered = s.persisted;
 				settle(true);
 			},
 			release: () => {
@@ -80,6 +93,17 @@ export class DeliveryLedger {
 			},
 		};
 	}
+}
+
+/** Adds a delivered key to the scope's memory and to the persisted keys, dropping the oldest over the limits. */
+function remember(s: Scope, key: string, at: number): void {
+	s.delivered.set(key, at);
+	trim(s.delivered, MAX_IN_MEMORY);
+	if (!Object.prototype.hasOwnProperty.call(s.persisted, key)) s.persistedOrder.push(key);
+	s.persisted[key] = at;
+	if (s.persistedOrder.length > MAX_PERSISTED)
+		for (const oldest of s.persistedOrder.splice(0, s.persistedOrder.length - MAX_PERSISTED))
+			delete s.persisted[oldest];
 }
 
 function persisted(staticData: IDataObject): Record<string, number> {

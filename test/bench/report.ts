@@ -6,8 +6,12 @@ export interface SummaryRow {
 	metric: string;
 	ours: string;
 	baseline: string;
-	/** baseline / ours, formatted. */
+	/** How many times better ours is, formatted: baseline / ours for costs (time, reads, bytes), ours / baseline for rates. */
 	ratio: string;
+	/** The issue's target for this figure, in words ("ratio >= 0.90", "<= 64.0 MiB"); none when the row only informs. */
+	target?: string;
+	/** Whether the target is met (only with a target). */
+	met?: boolean;
 }
 
 export interface BenchOutcome {
@@ -16,6 +20,8 @@ export interface BenchOutcome {
 	ok: boolean;
 	problems: string[];
 	summary: SummaryRow[];
+	/** Set when the benchmark did not run, with why (e.g. the flag it needs). */
+	skipped?: string;
 }
 
 export const fmtMs = (ms: number): string =>
@@ -40,5 +46,6 @@ export function environment(): string {
 	const load = loadavg()
 		.map((l) => l.toFixed(2))
 		.join(' ');
-	return `node ${process.version}, ${cpus().length} CPU(s), ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, load average ${load}`;
+	const cpu = cpus();
+	return `node ${process.version}, ${cpu.length} CPU(s) (${cpu[0]?.model.trim() ?? 'unknown'}), ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, load average ${load}`;
 }

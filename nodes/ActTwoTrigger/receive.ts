@@ -1,4 +1,5 @@
 import type {
+	ICredentialDataDecryptedObject,
 	IDataObject,
 	INodeExecutionData,
 	IWebhookFunctions,
@@ -102,7 +103,7 @@ async function receive(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
 	let task = claimed;
 	let confirmed = false;
 	if (options.confirm !== false && hasCredential) {
-		const verdict = await settle(confirm(ctx, provider, claimed));
+		const verdict = await settle(confirm(ctx, provider, claimed, credentials));
 		if (!verdict.ok) {
 			claim.release();
 			return reject(ctx, 400, 'the callback could not be confirmed');
@@ -165,10 +166,11 @@ async function confirm(
 	ctx: IWebhookFunctions,
 	provider: string,
 	claimed: NormalizedTask,
+	credentials: ICredentialDataDecryptedObject,
 ): Promise<
 	{ kind: 'confirmed'; task: NormalizedTask } | { kind: 'answered'; answer: IWebhookResponseData }
 > {
-	const pctx = await providerContext(ctx, provider);
+	const pctx = await providerContext(ctx, provider, credentials);
 	const verdict = await confirmTask(pctx, claimed.taskId, claimed.model, claimed, CONFIRM_MS);
 	const id = claimed.taskId;
 	const answer = (a: IWebhookResponseData) => ({ kind: 'answered' as const, answer: a });

@@ -25,9 +25,12 @@ export function credentialSecrets(credentials: ICredentialDataDecryptedObject): 
 export async function providerContext(
 	ctx: HttpContext,
 	provider: ProviderId | string,
+	/** The credential when the caller has read it already (each read costs n8n an expression isolate). */
+	read?: ICredentialDataDecryptedObject,
 ): Promise<ProviderContext> {
 	const adapter = adapterFor(provider);
-	const credentials = await ctx.getCredentials(adapter.credentialType);
+	const credentials: ICredentialDataDecryptedObject =
+		read ?? (await ctx.getCredentials(adapter.credentialType));
 	const baseUrl = String(credentials.baseUrl ?? '').trim();
 	if (!/^https?:\/\/[^/\s]+/i.test(baseUrl)) {
 		throw new NodeOperationError(

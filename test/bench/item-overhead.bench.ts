@@ -322,10 +322,12 @@ export async function run(): Promise<BenchOutcome> {
 			.filter((r) => !r.metric.includes('whole'))
 			// The summary's ratio is baseline / ours, as everywhere in it; the overhead factor is its inverse.
 			.map((r) => ({
-				metric: `${r.metric}, N=${N}: node = ${fmtRatio(r.ratio)} bare (target ≤ ${TARGET.toFixed(2)}x)`,
+				metric: `${r.metric}, N=${N}: node = ${fmtRatio(r.ratio)} bare`,
 				ours: fmtPer(r.ours),
 				baseline: fmtPer(r.baseline),
 				ratio: fmtRatio(1 / r.ratio),
+				target: `node <= ${TARGET.toFixed(2)}x bare`,
+				met: r.ratio <= TARGET,
 			})),
 	};
 }

@@ -2,19 +2,20 @@
 /**
  * Benchmark 2 (issue 12): waiting for N renders in a real n8n, the package against the workflow n8n users build
  * without it. Both are started by a Webhook with N items (Split Out), on the same n8n, against the same
- * simulated Runway (render 6 s: queued 1 s, running 5 s), with the same interval (2 s) and no jitter:
+ * simulated Runway (render 13.5 s: queued 1 s, running 12.5 s with progress), same interval (3 s), no jitter:
  *   ours      Act-Two Create (Runway), Wait For Completion: Poll Until Done;
  *   BASELINE  HTTP Request (POST /v1/character_performance, Header Auth credential, X-Runway-Version) → Wait
- *             (2 s) → HTTP Request (GET /v1/tasks/{{ $json.id }}) → IF status is SUCCEEDED/FAILED/CANCELLED →
+ *             (3 s) → HTTP Request (GET /v1/tasks/{{ $json.id }}) → IF status is SUCCEEDED/FAILED/CANCELLED →
  *             true: Done, false: back to Wait.
  * Each size REPEATS times, the two in turn; the run of median wall time is reported. Measured per run: wall
  * time (n8n's own startedAt → stoppedAt), the HTTP requests the simulator received (creates and status reads),
  * the bytes n8n stored for the execution (its SQLite execution_data row), and whether the execution held its
  * worker while waiting: its status sampled every 250 ms ('running' = held in memory by a process; 'waiting' =
  * offloaded to the database, as n8n's Wait does for 65 s or more).
- * N = 10 and 40: the wall time is set by the render (6 s) and the interval, not by N, while requests and
- * stored bytes grow in proportion to N (measured: 4 requests and about 1.1 KiB per item), so two sizes show
- * the trend, and 12 runs of them take about 2 minutes on 2 shared cores, within the 10 minutes of the bench.
+ * N = 10 and 40: the wall time is set by the render and the interval, not by N, while requests and stored
+ * bytes grow in proportion to N, so two sizes show the trend, and 12 runs of them take about 4 minutes on 2
+ * cores, within the 10 minutes of the bench. The loop reads every interval (about 5 reads per render here);
+ * the node reads when the render's progress says it ends.
  *
  * Run alone: ACT_TWO_BENCH_N8N=1 node --import tsx test/bench/n8n-loop.bench.ts
  */
@@ -44,8 +45,14 @@ import {
 import { fmtMs, fmtRatio, printTable, type BenchOutcome, type SummaryRow } from './report';
 
 const NAME = 'n8n-loop';
-const TIMING = { queuedMs: 1000, throttledMs: 0, runningMs: 5000, progressSteps: 4 };
-const INTERVAL_S = 2;
+/**
+ * A render long enough for several polls (real ones take minutes), with Runway's progress as it runs. It ends
+ * (13.5 s) halfway between two of the loop's reads: a fixed-interval loop sees an end 0 to 1 interval late, half
+ * an interval on average over render lengths, and a length that is a multiple of the interval would show only
+ * its best case.
+ */
+const TIMING = { queuedMs: 1000, throttledMs: 0, runningMs: 12_500, progressSteps: 25 };
+const INTERVAL_S = 3;
 const SIZES = [10, 40];
 /** Runs per size and kind; the median one is reported. */
 const REPEATS = 3;

@@ -12,25 +12,11 @@
  * FUZZ_SEED=<n> replays another seed; a failure names the seed and the case.
  */
 import { mp4DurationFromRanges, mp4DurationSeconds } from '../../nodes/ActTwo/core/mp4';
+import { rng } from '../support/rng';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
 const CASES = 6000;
 
-function rng(seed: number) {
-	let a = seed >>> 0;
-	const next = () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-	return {
-		next,
-		int: (n: number) => Math.floor(next() * n),
-		pick: <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)],
-	};
-}
 type Rng = ReturnType<typeof rng>;
 
 function box(type: string, payload: Buffer, large = false): Buffer {

@@ -12,21 +12,11 @@ import { Readable } from 'node:stream';
 
 import { isBlobLike, multipartBody } from '../../nodes/ActTwo/core/multipart';
 import { multipartBoundary, parseMultipart } from '../simulator/multipart';
+import { rng } from '../support/rng';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
 const CASES = 250;
 
-function rng(seed: number) {
-	let a = seed >>> 0;
-	const next = () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-	return { next, int: (n: number) => Math.floor(next() * n) };
-}
 type Rng = ReturnType<typeof rng>;
 
 const PIECES = [

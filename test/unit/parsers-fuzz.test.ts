@@ -28,26 +28,11 @@ import type {
 	ProviderAdapter,
 	ProviderId,
 } from '../../nodes/ActTwo/core/types';
+import { rng } from '../support/rng';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
 const PER_PROVIDER = 12_000;
 
-/** mulberry32: small, seedable, good enough to pick mutations. */
-function rng(seed: number) {
-	let a = seed >>> 0;
-	const next = () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-	return {
-		next,
-		int: (n: number) => Math.floor(next() * n),
-		pick: <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)],
-	};
-}
 type Rng = ReturnType<typeof rng>;
 
 // ---- valid bodies (providers.md §1.3, §2.3/2.5, §3.1/3.2, §4.1/4.2; the simulator's shapes) ----

@@ -6,24 +6,10 @@
 import type { NormalizedTask, TaskStatus } from '../../nodes/ActTwo/core/types';
 import { ProviderError } from '../../nodes/ActTwo/core/errors';
 import { pollTasks, type PollClock, type PollOptions } from '../../nodes/ActTwo/transport/poll';
+import { rng } from '../support/rng';
 
-/** mulberry32: small and seedable. */
-export function rng(seed: number) {
-	let a = seed >>> 0;
-	const next = () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-	return {
-		next,
-		between: (lo: number, hi: number) => lo + next() * (hi - lo),
-		int: (n: number) => Math.floor(next() * n),
-		pick: <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)],
-	};
-}
+export { rng };
+
 export type Rng = ReturnType<typeof rng>;
 
 export interface Render {

@@ -29,6 +29,7 @@ import {
 	withSim,
 	workflow,
 } from './helpers';
+import { rng } from '../../support/rng';
 
 jest.setTimeout(30_000);
 
@@ -391,17 +392,8 @@ it('CometAPI Act-Two in callback mode → refused before sending (its Runway-for
 // ---------------------------------------------------------------------------------------------------------
 // Issue 9 (2): nothing that reaches the resume URL, and no provider outage, ends or errors the waiting execution.
 
-/** A small seeded PRNG (mulberry32): the fuzz below is the same on every run. */
-function prng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+/** The fuzz below draws the same cases on every run. */
+const prng = (seed: number): (() => number) => rng(seed).next;
 
 /** Values that break careless readers: coercion traps, out-of-range numbers and times, wrong types. */
 const ODD_VALUES: unknown[] = [

@@ -7,14 +7,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { REPO_ROOT, type Execution } from '../n8n/instance';
+import { REPO_ROOT } from '../n8n/instance';
 import { loadE2e, uniqueWebhookPath, type E2eContext } from './context';
 import {
 	actTwo,
 	createParams,
-	deploy,
 	describeExecution,
 	jsonOf,
+	runOnce,
 	storedBinary,
 	webhookTrigger,
 	workflow,
@@ -38,20 +38,6 @@ beforeAll(async () => {
 	urls = { character: `${simUrl}/static/character.png`, driving: `${simUrl}/static/driving.mp4` };
 	await ctx.sim('POST', 'reset');
 });
-
-async function runOnce(wf: ReturnType<typeof workflow>, timeoutMs = 90_000): Promise<Execution> {
-	const hook = wf.nodes.find((n) => n.type === 'n8n-nodes-base.webhook')!;
-	const id = await deploy(ctx.n8n, wf);
-	const res = await ctx.n8n.runViaWebhook(String(hook.parameters.path), {});
-	expect(res.status).toBe(200);
-	const exec = await ctx.n8n.waitForExecution((e) => e.workflowId === id, {
-		workflowId: id,
-		timeoutMs,
-		statuses: ['success', 'error', 'crashed', 'canceled'],
-	});
-	await ctx.n8n.unpublish(id);
-	return exec;
-}
 
 const aimlRequests = async () =>
 	(await ctx.sim<Recorded[]>('GET', 'requests')).filter((r) => r.provider === 'aiml');
@@ -92,7 +78,7 @@ describe('AIML API in a real n8n', () => {
 				['AIML Get', 'AIML Download'],
 			],
 		);
-		const exec = await runOnce(wf);
+		const exec = await runOnce(ctx.n8n, wf);
 		expect({ status: exec.status, why: describeExecution(exec) }).toMatchObject({
 			status: 'success',
 		});
@@ -136,6 +122,7 @@ describe('AIML API in a real n8n', () => {
 			],
 		] as const) {
 			const exec = await runOnce(
+				ctx.n8n,
 				workflow(
 					name,
 					[

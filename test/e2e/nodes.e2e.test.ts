@@ -8,18 +8,18 @@ import { ADAPTER_LIST } from '../../nodes/ActTwo/providers';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { REPO_ROOT, type Execution } from '../n8n/instance';
+import { REPO_ROOT } from '../n8n/instance';
 import { loadE2e, uniqueWebhookPath, type E2eContext } from './context';
 import {
 	ACT_TWO,
 	ACT_TWO_TRIGGER,
 	actTwo,
 	createParams,
-	deploy,
 	describeExecution,
 	jsonOf,
 	node,
 	noOp,
+	runOnce,
 	storedBinary,
 	webhookTrigger,
 	workflow,
@@ -46,21 +46,6 @@ beforeAll(async () => {
 	urls = { character: `${simUrl}/static/character.png`, driving: `${simUrl}/static/driving.mp4` };
 	await ctx.sim('POST', 'reset');
 });
-
-/** Publishes `wf`, starts it through its Webhook and returns the settled execution. */
-async function runOnce(wf: ReturnType<typeof workflow>, timeoutMs = 90_000): Promise<Execution> {
-	const hook = wf.nodes.find((n) => n.type === 'n8n-nodes-base.webhook')!;
-	const id = await deploy(ctx.n8n, wf);
-	const res = await ctx.n8n.runViaWebhook(String(hook.parameters.path), {});
-	expect(res.status).toBe(200);
-	const exec = await ctx.n8n.waitForExecution((e) => e.workflowId === id, {
-		workflowId: id,
-		timeoutMs,
-		statuses: ['success', 'error', 'crashed', 'canceled'],
-	});
-	await ctx.n8n.unpublish(id);
-	return exec;
-}
 
 function expectSucceeded(task: Record<string, unknown>, provider: string, model = 'act_two') {
 	expect(task).toMatchObject({ provider, model, status: 'succeeded' });
@@ -157,7 +142,7 @@ describe('Act-Two package in a real n8n', () => {
 				['LiangXin Create', 'LiangXin Wait'],
 			],
 		);
-		const exec = await runOnce(wf);
+		const exec = await runOnce(ctx.n8n, wf);
 		expect({ status: exec.status, why: describeExecution(exec) }).toMatchObject({
 			status: 'success',
 		});
@@ -314,7 +299,7 @@ describe('Act-Two package in a real n8n', () => {
 				['Upload Driving', 'useapi From Assets'],
 			],
 		);
-		const exec = await runOnce(wf);
+		const exec = await runOnce(ctx.n8n, wf);
 		expect({ status: exec.status, why: describeExecution(exec) }).toMatchObject({
 			status: 'success',
 		});
@@ -396,7 +381,7 @@ describe('Act-Two package in a real n8n', () => {
 				['Moderated Render', 'Rejected', 1],
 			],
 		);
-		const exec = await runOnce(wf);
+		const exec = await runOnce(ctx.n8n, wf);
 		expect({ status: exec.status, why: describeExecution(exec) }).toMatchObject({
 			status: 'success',
 		});

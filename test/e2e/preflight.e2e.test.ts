@@ -3,14 +3,13 @@
  * plain HTTP helper (with n8n's SSRF and proxy handling in the path), a 45 s driving video at a URL is refused
  * before the provider is asked, a host that ignores ranges leaves a note, and the media host never sees a key.
  */
-import type { Execution } from '../n8n/instance';
 import { loadE2e, uniqueWebhookPath, type E2eContext } from './context';
 import {
 	actTwo,
 	createParams,
-	deploy,
 	describeExecution,
 	jsonOf,
+	runOnce,
 	webhookTrigger,
 	workflow,
 } from './workflows/build';
@@ -32,20 +31,6 @@ beforeAll(async () => {
 	simUrl = ctx.info.simulator.url;
 	await ctx.sim('POST', 'reset');
 });
-
-async function runOnce(wf: ReturnType<typeof workflow>): Promise<Execution> {
-	const hook = wf.nodes.find((n) => n.type === 'n8n-nodes-base.webhook')!;
-	const id = await deploy(ctx.n8n, wf);
-	const res = await ctx.n8n.runViaWebhook(String(hook.parameters.path), {});
-	expect(res.status).toBe(200);
-	const exec = await ctx.n8n.waitForExecution((e) => e.workflowId === id, {
-		workflowId: id,
-		timeoutMs: 90_000,
-		statuses: ['success', 'error', 'crashed', 'canceled'],
-	});
-	await ctx.n8n.unpublish(id);
-	return exec;
-}
 
 it('a 45 s URL video is refused before Runway is asked; a host ignoring ranges gets a note; no key leaves', async () => {
 	const media = (host: string, name: string) => `${simUrl}/media/${host}/${name}`;
@@ -97,7 +82,7 @@ it('a 45 s URL video is refused before Runway is asked; a host ignoring ranges g
 			['No Ranges', 'Moov Last'],
 		],
 	);
-	const exec = await runOnce(wf);
+	const exec = await runOnce(ctx.n8n, wf, 90_000);
 	expect({ status: exec.status, why: describeExecution(exec) }).toMatchObject({
 		status: 'success',
 	});

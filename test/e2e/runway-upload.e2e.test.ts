@@ -9,15 +9,15 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { REPO_ROOT, type Execution } from '../n8n/instance';
+import { REPO_ROOT } from '../n8n/instance';
 import { loadE2e, uniqueWebhookPath, type E2eContext } from './context';
 import {
 	actTwo,
 	createParams,
-	deploy,
 	describeExecution,
 	jsonOf,
 	node,
+	runOnce,
 	webhookTrigger,
 	workflow,
 } from './workflows/build';
@@ -51,20 +51,6 @@ beforeAll(async () => {
 	simUrl = ctx.info.simulator.url;
 	await ctx.sim('POST', 'reset');
 });
-
-async function runOnce(wf: ReturnType<typeof workflow>): Promise<Execution> {
-	const hook = wf.nodes.find((n) => n.type === 'n8n-nodes-base.webhook')!;
-	const id = await deploy(ctx.n8n, wf);
-	const res = await ctx.n8n.runViaWebhook(String(hook.parameters.path), {});
-	expect(res.status).toBe(200);
-	const exec = await ctx.n8n.waitForExecution((e) => e.workflowId === id, {
-		workflowId: id,
-		timeoutMs: 120_000,
-		statuses: ['success', 'error', 'crashed', 'canceled'],
-	});
-	await ctx.n8n.unpublish(id);
-	return exec;
-}
 
 /** What Runway stored under a runway:// URI, read back from the simulator. */
 async function stored(runwayUri: string): Promise<Buffer> {
@@ -140,7 +126,7 @@ describe('Runway uploads in a real n8n', () => {
 				['Combine', 'Upload Driving'],
 			],
 		);
-		const exec = await runOnce(wf);
+		const exec = await runOnce(ctx.n8n, wf, 120_000);
 		expect({ status: exec.status, why: describeExecution(exec) }).toMatchObject({
 			status: 'success',
 		});

@@ -117,7 +117,7 @@ export async function deploy(n8n: N8nInstance, wf: WorkflowJson): Promise<string
 
 /**
  * Publishes `wf`, starts it once through its Webhook node's production URL, waits for the execution to settle
- * and unpublishes it. (nodes, preflight and runway-upload e2e files still carry their own copies.)
+ * and unpublishes it.
  */
 export async function runOnce(
 	n8n: N8nInstance,

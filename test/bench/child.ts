@@ -4,7 +4,6 @@
  * process.resourceUsage().maxRSS, is its own), the warm-up / floor / measured run / check sequence inside it,
  * and the table comparing the modes.
  */
-import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 
 import type { INodeExecutionData, INodeTypeDescription } from 'n8n-workflow';
@@ -13,9 +12,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import type { RunResult } from '../harness';
 import { compareFile, digest, type FileSpec } from './generated-video';
 import { fmtMiB, fmtMs, fmtRatio, printTable, type BenchOutcome } from './report';
-
-const RESULT_PREFIX = 'BENCH_RESULT ';
-const CONFIG_ENV = 'ACT_TWO_BENCH_CONFIG';
+import { childConfig, childMode, report, runSide } from './side-by-side';
 
 /** 150 MiB unless ACT_TWO_BENCH_MIB says otherwise. */
 export const BIG_BYTES = Math.round(Number(process.env.ACT_TWO_BENCH_MIB ?? 150) * 1024 * 1024);
@@ -52,35 +49,7 @@ export function runChild<R extends MemoryResult>(
 	config: unknown,
 	timeoutMs: number,
 ): Promise<R> {
-	const args = [process.execPath, '--import', 'tsx', file, '--child', mode];
-	const [command, ...rest] =
-		process.platform === 'win32' ? args : ['/bin/sh', '-c', '"$0" "$@"; exit $?', ...args];
-	return new Promise((resolve, reject) => {
-		// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- a fresh Node process per measured run isolates its peak RSS
-		const child = spawn(command, rest, {
-			env: { ...process.env, [CONFIG_ENV]: JSON.stringify(config) },
-			stdio: ['ignore', 'pipe', 'pipe'],
-		});
-		let out = '';
-		let err = '';
-		child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
-		child.stderr.on('data', (d: Buffer) => (err += d.toString('utf8')));
-		const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-		child.on('error', reject);
-		child.on('close', (code, signal) => {
-			clearTimeout(timer);
-			const line = out.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
-			if (!line) {
-				reject(
-					new Error(
-						`child "${mode}" ended (code ${code}, signal ${signal}) without a result:\n${out}\n${err}`.trim(),
-					),
-				);
-				return;
-			}
-			resolve(JSON.parse(line.slice(RESULT_PREFIX.length)) as R);
-		});
-	});
+	return runSide<R>(file, mode, config, timeoutMs, { throughShell: true });
 }
 
 /** One line per mode as its child ends. */
@@ -179,7 +148,7 @@ export function memoryOutcome(o: {
  * provider at `config.baseUrl`, as run options and as the node's reference to it.
  */
 export async function childSetup<T extends { apiKey: string; baseUrl: string }>(type: string) {
-	const config = JSON.parse(process.env[CONFIG_ENV] ?? '{}') as T;
+	const config = childConfig<T>();
 	const harness = await import('../harness');
 	await harness.initHarness();
 	harness.loadPackage();
@@ -219,7 +188,7 @@ export async function measureInChild<T>(o: {
 	const stored = await digest(await o.read(big));
 	compareFile('stored', stored, o.big, problems);
 	const result: MemoryResult = { mode: o.mode, floorKiB, peakKiB, ms, stored, problems };
-	console.log(RESULT_PREFIX + JSON.stringify({ ...o.extra?.(big, problems), ...result }));
+	report({ ...o.extra?.(big, problems), ...result });
 }
 
 /** The description of a bench-only node (one main input and output), registered under `bench.<name>`. */
@@ -262,10 +231,9 @@ export function benchEntry(
 	child: (mode: string) => Promise<void>,
 ): void {
 	if (require.main !== mod) return;
+	const mode = childMode();
 	const main =
-		process.argv[2] === '--child'
-			? child(process.argv[3]).then(() => 0)
-			: run().then((outcome) => (outcome.ok ? 0 : 1));
+		mode !== null ? child(mode).then(() => 0) : run().then((outcome) => (outcome.ok ? 0 : 1));
 	main
 		.then((code) => process.exit(code))
 		.catch((error: unknown) => {

@@ -20,16 +20,27 @@ export const childConfig = <T>(): T => JSON.parse(process.env[CONFIG_ENV] ?? '{}
 export const report = (result: unknown): void =>
 	console.log(RESULT_PREFIX + JSON.stringify(result));
 
-/** Runs `file` as a child in `mode` with `config`; resolves with what it reported. */
+/**
+ * Runs `file` as a child in `mode` with `config`; resolves with what it reported. `throughShell`: started by a
+ * shell that forks it in turn, so its maxRSS starts from the shell's small memory, not its parent's (on Linux a
+ * forked process keeps its parent's maxRSS through exec; see child.ts).
+ */
 export function runSide<R>(
 	file: string,
 	mode: string,
 	config: unknown,
 	timeoutMs: number,
+	{ throughShell = false }: { throughShell?: boolean } = {},
 ): Promise<R> {
+	const args = [process.execPath, '--import', 'tsx', file, '--child', mode];
+	// "; exit" keeps the shell from exec-ing the child in its own place.
+	const [command, ...rest] =
+		throughShell && process.platform !== 'win32'
+			? ['/bin/sh', '-c', '"$0" "$@"; exit $?', ...args]
+			: args;
 	return new Promise((resolve, reject) => {
 		// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- one Node process per contender keeps its memory and CPU figures its own
-		const child = spawn(process.execPath, ['--import', 'tsx', file, '--child', mode], {
+		const child = spawn(command, rest, {
 			env: { ...process.env, [CONFIG_ENV]: JSON.stringify(config) },
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});

@@ -14,8 +14,8 @@ import {
 	actTwo,
 	createParams,
 	describeExecution,
+	filesAsOneItem,
 	jsonOf,
-	node,
 	noOp,
 	runOnce,
 	storedBinary,
@@ -59,27 +59,12 @@ describe('Muapi in a real n8n', () => {
 			join(REPO_ROOT, 'examples', 'assets', 'character.png'),
 			join(dir, 'character.png'),
 		);
-		const read = (name: string, file: string, prop: string, row: number) =>
-			node(
-				name,
-				'n8n-nodes-base.readWriteFile',
-				{ fileSelector: join(dir, file), options: { dataPropertyName: prop } },
-				[1, row],
-				{ typeVersion: 1.1 },
-			);
+		const fromDisk = filesAsOneItem(dir, 'driving.mp4', 'character.png');
 		const wf = workflow(
 			'muapi',
 			[
 				webhookTrigger(uniqueWebhookPath('muapi')),
-				read('Read Driving Video', 'driving.mp4', 'driving', 0),
-				read('Read Character', 'character.png', 'character', 1),
-				node(
-					'Combine',
-					'n8n-nodes-base.merge',
-					{ mode: 'combine', combineBy: 'combineByPosition', options: {} },
-					[2, 0],
-					{ typeVersion: 3.2 },
-				),
+				...fromDisk.nodes,
 				actTwo(
 					'Muapi From Files',
 					muapi,
@@ -105,14 +90,7 @@ describe('Muapi in a real n8n', () => {
 					[4, 0],
 				),
 			],
-			[
-				['Webhook', 'Read Driving Video'],
-				['Webhook', 'Read Character'],
-				['Read Driving Video', 'Combine', 0, 0],
-				['Read Character', 'Combine', 0, 1],
-				['Combine', 'Muapi From Files'],
-				['Muapi From Files', 'Muapi From URLs'],
-			],
+			[...fromDisk.links, ['Combine', 'Muapi From Files'], ['Muapi From Files', 'Muapi From URLs']],
 		);
 		const exec = await runOnce(ctx.n8n, wf);
 		expect({ status: exec.status, why: describeExecution(exec) }).toMatchObject({

@@ -16,8 +16,8 @@ import {
 	actTwo,
 	createParams,
 	describeExecution,
+	filesAsOneItem,
 	jsonOf,
-	node,
 	noOp,
 	runOnce,
 	storedBinary,
@@ -218,27 +218,12 @@ describe('Act-Two package in a real n8n', () => {
 			join(dir, 'character.png'),
 		);
 		const path = uniqueWebhookPath('act-two-files');
-		const read = (name: string, file: string, prop: string, row: number) =>
-			node(
-				name,
-				'n8n-nodes-base.readWriteFile',
-				{ fileSelector: join(dir, file), options: { dataPropertyName: prop } },
-				[1, row],
-				{ typeVersion: 1.1 },
-			);
+		const fromDisk = filesAsOneItem(dir, 'driving.mp4', 'character.png');
 		const wf = workflow(
 			'files',
 			[
 				webhookTrigger(path),
-				read('Read Driving Video', 'driving.mp4', 'driving', 0),
-				read('Read Character', 'character.png', 'character', 1),
-				node(
-					'Combine',
-					'n8n-nodes-base.merge',
-					{ mode: 'combine', combineBy: 'combineByPosition', options: {} },
-					[2, 0],
-					{ typeVersion: 3.2 },
-				),
+				...fromDisk.nodes,
 				actTwo(
 					'Runway From Files',
 					cb('runway'),
@@ -289,10 +274,7 @@ describe('Act-Two package in a real n8n', () => {
 				),
 			],
 			[
-				['Webhook', 'Read Driving Video'],
-				['Webhook', 'Read Character'],
-				['Read Driving Video', 'Combine', 0, 0],
-				['Read Character', 'Combine', 0, 1],
+				...fromDisk.links,
 				['Combine', 'Runway From Files'],
 				['Combine', 'Upload Character'],
 				['Combine', 'Upload Driving'],

@@ -15,8 +15,8 @@ import {
 	actTwo,
 	createParams,
 	describeExecution,
+	filesAsOneItem,
 	jsonOf,
-	node,
 	runOnce,
 	webhookTrigger,
 	workflow,
@@ -71,27 +71,12 @@ describe('Runway uploads in a real n8n', () => {
 			join(dir, 'character.png'),
 		);
 		const runway = ctx.credentialRef('runway');
-		const read = (name: string, file: string, prop: string, row: number) =>
-			node(
-				name,
-				'n8n-nodes-base.readWriteFile',
-				{ fileSelector: join(dir, file), options: { dataPropertyName: prop } },
-				[1, row],
-				{ typeVersion: 1.1 },
-			);
+		const fromDisk = filesAsOneItem(dir, 'driving-6mb.mp4', 'character.png');
 		const wf = workflow(
 			'runway-upload',
 			[
 				webhookTrigger(uniqueWebhookPath('act-two-runway-upload')),
-				read('Read Driving Video', 'driving-6mb.mp4', 'driving', 0),
-				read('Read Character', 'character.png', 'character', 1),
-				node(
-					'Combine',
-					'n8n-nodes-base.merge',
-					{ mode: 'combine', combineBy: 'combineByPosition', options: {} },
-					[2, 0],
-					{ typeVersion: 3.2 },
-				),
+				...fromDisk.nodes,
 				actTwo(
 					'Create From Files',
 					runway,
@@ -117,14 +102,7 @@ describe('Runway uploads in a real n8n', () => {
 					[3, 1],
 				),
 			],
-			[
-				['Webhook', 'Read Driving Video'],
-				['Webhook', 'Read Character'],
-				['Read Driving Video', 'Combine', 0, 0],
-				['Read Character', 'Combine', 0, 1],
-				['Combine', 'Create From Files'],
-				['Combine', 'Upload Driving'],
-			],
+			[...fromDisk.links, ['Combine', 'Create From Files'], ['Combine', 'Upload Driving']],
 		);
 		const exec = await runOnce(ctx.n8n, wf, 120_000);
 		expect({ status: exec.status, why: describeExecution(exec) }).toMatchObject({

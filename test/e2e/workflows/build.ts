@@ -85,7 +85,7 @@ export function createParams(
 	};
 }
 
-type Link = [from: string, to: string, output?: number, input?: number];
+export type Link = [from: string, to: string, output?: number, input?: number];
 
 /** Connections from [from, to, output?, input?] tuples. */
 export function connect(links: Link[]): Record<string, unknown> {
@@ -97,6 +97,44 @@ export function connect(links: Link[]): Record<string, unknown> {
 		main[output].push({ node: to, type: 'main', index: input });
 	}
 	return out;
+}
+
+/**
+ * Webhook → Read Driving Video and Read Character (files in `dir`, n8n's Read/Write Files node) → Combine: one
+ * item carrying both files as binary `driving` and `character`. Connect the next node to "Combine".
+ */
+export function filesAsOneItem(
+	dir: string,
+	drivingFile: string,
+	characterFile: string,
+): { nodes: WorkflowNode[]; links: Link[] } {
+	const read = (name: string, file: string, prop: string, row: number) =>
+		node(
+			name,
+			'n8n-nodes-base.readWriteFile',
+			{ fileSelector: join(dir, file), options: { dataPropertyName: prop } },
+			[1, row],
+			{ typeVersion: 1.1 },
+		);
+	return {
+		nodes: [
+			read('Read Driving Video', drivingFile, 'driving', 0),
+			read('Read Character', characterFile, 'character', 1),
+			node(
+				'Combine',
+				'n8n-nodes-base.merge',
+				{ mode: 'combine', combineBy: 'combineByPosition', options: {} },
+				[2, 0],
+				{ typeVersion: 3.2 },
+			),
+		],
+		links: [
+			['Webhook', 'Read Driving Video'],
+			['Webhook', 'Read Character'],
+			['Read Driving Video', 'Combine', 0, 0],
+			['Read Character', 'Combine', 0, 1],
+		],
+	};
 }
 
 export function workflow(name: string, nodes: WorkflowNode[], links: Link[]): WorkflowJson {
